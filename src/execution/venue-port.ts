@@ -111,6 +111,8 @@ export interface VenuePort {
   markets(): readonly MarketRules[];
   /** Reference price for bands, sizing and reservations (mark for USD-M, last/mid for spot). */
   markPrice(symbol: string, marketType: MarketType): Decimal | undefined;
+  /** The account's fee rates for the instrument (reservations must cover the taker fee). */
+  feeRates(symbol: string, marketType: MarketType): { readonly maker: Decimal; readonly taker: Decimal };
   submit(request: VenueOrderRequest): Promise<VenueSubmitResult>;
   cancel(ref: OrderRef): Promise<VenueCancelResult>;
   /** Looks the order up by client order id: the only way to resolve an UNKNOWN outcome. */

@@ -1,0 +1,18 @@
+import type { Decimal } from '../domain/decimal.ts';
+import type { ExecutionStore } from './store-port.ts';
+import type { VenuePort } from './venue-port.ts';
+
+export interface VenueDirectory {
+  get(venueId: string): VenuePort | undefined;
+  all(): readonly VenuePort[];
+}
+
+/** What the execution use cases need from the outside world; wired in src/main.ts. */
+export interface ExecutionDeps {
+  readonly store: ExecutionStore;
+  readonly venues: VenueDirectory;
+  readonly newId: () => string;
+  readonly now: () => Date;
+  /** Price protection for market orders, e.g. 0.02: never fill more than 2% through the reference price. */
+  readonly marketSlippage: Decimal;
+}

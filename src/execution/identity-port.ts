@@ -1,0 +1,47 @@
+import type { Decimal } from '../domain/decimal.ts';
+import type { MarketType } from '../domain/order-types.ts';
+
+export type Role = 'user' | 'admin';
+export type TokenScope = 'read' | 'trade' | 'admin';
+
+export interface Principal {
+  readonly userId: string;
+  readonly role: Role;
+  readonly scopes: readonly TokenScope[];
+}
+
+export interface UserRecord {
+  readonly id: string;
+  readonly email: string;
+  readonly role: Role;
+}
+
+/** Users, API tokens and accounts: who may act, and on what. */
+export interface IdentityPort {
+  /** Resolves a bearer token (by its hash) to its principal; undefined when unknown or revoked. */
+  authenticate(tokenHash: string): Promise<Principal | undefined>;
+  countUsers(): Promise<number>;
+  findUserByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Creates the user, its accounts (with opening balances: how paper accounts are funded) and its first
+   * API token in one transaction. */
+  provision(input: {
+    readonly user: UserRecord;
+    readonly accounts: readonly NewAccount[];
+    readonly token: NewApiToken;
+  }): Promise<void>;
+}
+
+export interface NewAccount {
+  readonly id: string;
+  readonly venue: string;
+  readonly marketType: MarketType;
+  readonly label: string;
+  readonly balances: ReadonlyMap<string, Decimal>;
+}
+
+export interface NewApiToken {
+  readonly id: string;
+  readonly name: string;
+  readonly tokenHash: string;
+  readonly scopes: readonly TokenScope[];
+}

@@ -1,0 +1,44 @@
+import type { OrderStatus } from '../domain/order-status.ts';
+import type { OrderSource } from '../domain/order-types.ts';
+import type { PositionStatus } from '../domain/position-transitions.ts';
+import type {
+  AccountRecord,
+  AuditRecord,
+  BalanceRecord,
+  FillRecord,
+  OrderEventRecord,
+  OrderRecord,
+  PositionRecord,
+} from './store-port.ts';
+
+export interface OrderFilter {
+  readonly status?: OrderStatus;
+  readonly symbol?: string;
+  readonly source?: OrderSource;
+  readonly from?: Date;
+  readonly to?: Date;
+  /** Opaque cursor from a previous page. */
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+/** Read-only queries behind the API; every one is scoped by the user who asks. */
+export interface ReadPort {
+  listAccounts(userId: string): Promise<readonly AccountRecord[]>;
+  findAccount(userId: string, accountId: string): Promise<AccountRecord | undefined>;
+  listBalances(userId: string): Promise<readonly BalanceRecord[]>;
+  listOrders(userId: string, filter: OrderFilter): Promise<Page<OrderRecord>>;
+  findOrder(userId: string, orderId: string): Promise<OrderRecord | undefined>;
+  listFills(userId: string, orderId: string): Promise<readonly FillRecord[]>;
+  listOrderEvents(userId: string, orderId: string): Promise<readonly OrderEventRecord[]>;
+  listPositions(userId: string, status?: PositionStatus): Promise<readonly PositionRecord[]>;
+  listAudit(
+    userId: string,
+    filter: { source?: OrderSource; orderId?: string; limit: number },
+  ): Promise<readonly AuditRecord[]>;
+}

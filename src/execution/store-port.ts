@@ -1,0 +1,201 @@
+import type { Decimal } from '../domain/decimal.ts';
+import type { OrderStatus } from '../domain/order-status.ts';
+import type {
+  AuditStatus,
+  Liquidity,
+  MarketType,
+  OrderSource,
+  OrderType,
+  Side,
+  TimeInForce,
+} from '../domain/order-types.ts';
+import type { PositionSide } from '../domain/position-math.ts';
+import type { PositionStatus } from '../domain/position-transitions.ts';
+
+export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+
+export interface AccountRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly venue: string;
+  readonly marketType: MarketType;
+  readonly label: string;
+  readonly tradingState: TradingState;
+}
+
+export interface BalanceRecord {
+  readonly accountId: string;
+  readonly asset: string;
+  readonly total: Decimal;
+  readonly reserved: Decimal;
+}
+
+export interface OrderLinks {
+  readonly botId?: string;
+  readonly copySetupId?: string;
+  readonly signalId?: string;
+  readonly positionId?: string;
+}
+
+export interface OrderRecord extends OrderLinks {
+  readonly id: string;
+  readonly userId: string;
+  readonly accountId: string;
+  readonly venue: string;
+  readonly clientOrderId: string;
+  readonly venueOrderId?: string;
+  readonly source: OrderSource;
+  readonly symbol: string;
+  readonly marketType: MarketType;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly quantity: Decimal;
+  readonly price?: Decimal;
+  readonly stopPrice?: Decimal;
+  readonly protectionPrice?: Decimal;
+  readonly leverage: number;
+  readonly reduceOnly: boolean;
+  readonly status: OrderStatus;
+  readonly filledQuantity: Decimal;
+  readonly averagePrice?: Decimal;
+  readonly fees: Decimal;
+  readonly reserveAsset: string;
+  readonly reservedRemaining: Decimal;
+  readonly requestHash: string;
+  readonly reasonCode?: string;
+  readonly message?: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** The fields of an order a state change may touch. */
+export type OrderPatch = Partial<
+  Pick<
+    OrderRecord,
+    | 'venueOrderId'
+    | 'status'
+    | 'filledQuantity'
+    | 'averagePrice'
+    | 'fees'
+    | 'reservedRemaining'
+    | 'reasonCode'
+    | 'message'
+    | 'positionId'
+  >
+>;
+
+export interface FillRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly accountId: string;
+  readonly orderId: string;
+  readonly venueTradeId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly price: Decimal;
+  readonly quantity: Decimal;
+  readonly fee: Decimal;
+  readonly feeAsset: string;
+  readonly liquidity: Liquidity;
+  readonly realizedPnl: Decimal;
+  readonly executedAt: Date;
+}
+
+export interface PositionRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly marketType: MarketType;
+  readonly side: PositionSide;
+  readonly status: PositionStatus;
+  readonly quantity: Decimal;
+  readonly entryPrice: Decimal;
+  readonly leverage: number;
+  readonly margin: Decimal;
+  readonly liquidationPrice?: Decimal;
+  readonly realizedPnl: Decimal;
+  readonly fees: Decimal;
+  readonly stopLoss?: Decimal;
+  readonly takeProfit?: Decimal;
+  readonly signalId?: string;
+  readonly botId?: string;
+  readonly openedAt?: Date;
+  readonly closedAt?: Date;
+}
+
+export interface AuditInput {
+  readonly accountId?: string;
+  readonly orderId?: string;
+  readonly source: OrderSource;
+  readonly status: AuditStatus;
+  readonly reasonCode?: string;
+  readonly message: string;
+  readonly symbol?: string;
+  readonly side?: Side;
+  readonly minNotional?: Decimal;
+  readonly availableBalance?: Decimal;
+  readonly requiredBalance?: Decimal;
+  readonly requestPayload: unknown;
+  readonly venueResponse?: unknown;
+  readonly exchangeOrderId?: string;
+}
+
+export interface AuditRecord extends AuditInput {
+  readonly id: number;
+  readonly userId: string;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly createdAt: Date;
+}
+
+export interface OrderEventInput {
+  readonly orderId: string;
+  readonly kind: string;
+  readonly fromStatus?: OrderStatus;
+  readonly toStatus: OrderStatus;
+  readonly attempt?: number;
+  readonly detail?: unknown;
+}
+
+export interface OrderEventRecord extends OrderEventInput {
+  readonly id: number;
+  readonly createdAt: Date;
+}
+
+/**
+ * Everything one execution transaction may read or write, scoped to one user. Reads that end in
+ * `ForUpdate` lock the row until the transaction ends; lock order is always account, then order and
+ * position, then the user's own row (sequence numbers and the audit chain head).
+ */
+export interface UnitOfWork {
+  readonly userId: string;
+  lockAccount(accountId: string): Promise<AccountRecord | undefined>;
+  balances(accountId: string): Promise<readonly BalanceRecord[]>;
+  /** Adds the deltas to the account's asset row, creating it at zero first if needed. */
+  adjustBalance(accountId: string, asset: string, deltaTotal: Decimal, deltaReserved: Decimal): Promise<void>;
+  findOrderByClientId(accountId: string, clientOrderId: string): Promise<OrderRecord | undefined>;
+  lockOrder(orderId: string): Promise<OrderRecord | undefined>;
+  insertOrder(order: OrderRecord): Promise<void>;
+  updateOrder(orderId: string, patch: OrderPatch): Promise<void>;
+  countWorkingOrders(accountId: string, symbol: string, marketType: MarketType): Promise<number>;
+  /** Records a fill; false when this venue trade id was already recorded for the account (applied once). */
+  insertFill(fill: FillRecord): Promise<boolean>;
+  lockLivePosition(
+    accountId: string,
+    symbol: string,
+    marketType: MarketType,
+  ): Promise<PositionRecord | undefined>;
+  savePosition(position: PositionRecord): Promise<void>;
+  appendOrderEvent(event: OrderEventInput): Promise<void>;
+  /** Appends to the user's hash-chained audit log. */
+  appendAudit(entry: AuditInput): Promise<AuditRecord>;
+  /** Queues an event for the user's stream (outbox), with the next per-user sequence number. */
+  publish(topic: string, payload: unknown): Promise<number>;
+}
+
+export interface ExecutionStore {
+  /** Runs `work` in one database transaction on behalf of `userId`; all of it commits or none does. */
+  transaction<T>(userId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,317 @@
+import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import type { Decimal } from '../domain/decimal.ts';
+import { FINAL_ORDER_STATUSES } from '../domain/order-status.ts';
+import type { MarketType } from '../domain/order-types.ts';
+import { auditHash } from '../execution/audit-chain.ts';
+import type { OrderLocation, OrderLocator } from '../execution/record-execution-report.ts';
+import type {
+  AccountRecord,
+  AuditInput,
+  AuditRecord,
+  BalanceRecord,
+  ExecutionStore,
+  FillRecord,
+  OrderEventInput,
+  OrderPatch,
+  OrderRecord,
+  PositionRecord,
+  UnitOfWork,
+} from '../execution/store-port.ts';
+import type { Database, Transaction } from './database.ts';
+import {
+  fromOrder,
+  fromPosition,
+  num,
+  optNum,
+  toAccount,
+  toBalance,
+  toOrder,
+  toPosition,
+} from './row-mappers.ts';
+import {
+  balances,
+  executionAudit,
+  exchangeAccounts,
+  fills,
+  orderEvents,
+  orders,
+  outbox,
+  positions,
+  users,
+} from './schema.ts';
+
+/** Content of an audit row as it is hashed (snake_case, decimal strings, ISO time). */
+export function auditContent(userId: string, entry: AuditInput, createdAt: Date): Record<string, unknown> {
+  return {
+    user_id: userId,
+    account_id: entry.accountId ?? null,
+    order_id: entry.orderId ?? null,
+    source: entry.source,
+    status: entry.status,
+    reason_code: entry.reasonCode ?? null,
+    message: entry.message,
+    symbol: entry.symbol ?? null,
+    side: entry.side ?? null,
+    min_notional: optNum(entry.minNotional),
+    available_balance: optNum(entry.availableBalance),
+    required_balance: optNum(entry.requiredBalance),
+    request_payload: entry.requestPayload ?? null,
+    venue_response: entry.venueResponse ?? null,
+    exchange_order_id: entry.exchangeOrderId ?? null,
+    created_at: createdAt.toISOString(),
+  };
+}
+
+class DrizzleUnitOfWork implements UnitOfWork {
+  constructor(
+    private readonly tx: Transaction,
+    readonly userId: string,
+  ) {}
+
+  async lockAccount(accountId: string): Promise<AccountRecord | undefined> {
+    const [row] = await this.tx
+      .select()
+      .from(exchangeAccounts)
+      .where(and(eq(exchangeAccounts.id, accountId), eq(exchangeAccounts.userId, this.userId)))
+      .for('update');
+    return row ? toAccount(row) : undefined;
+  }
+
+  async balances(accountId: string): Promise<readonly BalanceRecord[]> {
+    const rows = await this.tx
+      .select()
+      .from(balances)
+      .where(and(eq(balances.accountId, accountId), eq(balances.userId, this.userId)));
+    return rows.map(toBalance);
+  }
+
+  async adjustBalance(
+    accountId: string,
+    asset: string,
+    deltaTotal: Decimal,
+    deltaReserved: Decimal,
+  ): Promise<void> {
+    if (deltaTotal.isZero() && deltaReserved.isZero()) return;
+    await this.tx
+      .insert(balances)
+      .values({ accountId, userId: this.userId, asset, total: num(deltaTotal), reserved: num(deltaReserved) })
+      .onConflictDoUpdate({
+        target: [balances.accountId, balances.asset],
+        set: {
+          total: sql`${balances.total} + ${num(deltaTotal)}::numeric`,
+          reserved: sql`${balances.reserved} + ${num(deltaReserved)}::numeric`,
+          updatedAt: sql`now()`,
+        },
+      });
+  }
+
+  async findOrderByClientId(accountId: string, clientOrderId: string): Promise<OrderRecord | undefined> {
+    const [row] = await this.tx
+      .select()
+      .from(orders)
+      .where(
+        and(
+          eq(orders.accountId, accountId),
+          eq(orders.clientOrderId, clientOrderId),
+          eq(orders.userId, this.userId),
+        ),
+      );
+    return row ? toOrder(row) : undefined;
+  }
+
+  async lockOrder(orderId: string): Promise<OrderRecord | undefined> {
+    const [row] = await this.tx
+      .select()
+      .from(orders)
+      .where(and(eq(orders.id, orderId), eq(orders.userId, this.userId)))
+      .for('update');
+    return row ? toOrder(row) : undefined;
+  }
+
+  async insertOrder(order: OrderRecord): Promise<void> {
+    await this.tx.insert(orders).values(fromOrder(order));
+  }
+
+  async updateOrder(orderId: string, patch: OrderPatch): Promise<void> {
+    const set: Partial<typeof orders.$inferInsert> = { updatedAt: new Date() };
+    if ('venueOrderId' in patch) set.venueOrderId = patch.venueOrderId ?? null;
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.filledQuantity !== undefined) set.filledQuantity = num(patch.filledQuantity);
+    if ('averagePrice' in patch) set.averagePrice = optNum(patch.averagePrice);
+    if (patch.fees !== undefined) set.fees = num(patch.fees);
+    if (patch.reservedRemaining !== undefined) set.reservedRemaining = num(patch.reservedRemaining);
+    if ('reasonCode' in patch) set.reasonCode = patch.reasonCode ?? null;
+    if ('message' in patch) set.message = patch.message ?? null;
+    if ('positionId' in patch) set.positionId = patch.positionId ?? null;
+    await this.tx
+      .update(orders)
+      .set(set)
+      .where(and(eq(orders.id, orderId), eq(orders.userId, this.userId)));
+  }
+
+  async countWorkingOrders(accountId: string, symbol: string, marketType: MarketType): Promise<number> {
+    const [row] = await this.tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(orders)
+      .where(
+        and(
+          eq(orders.accountId, accountId),
+          eq(orders.symbol, symbol),
+          eq(orders.marketType, marketType),
+          notInArray(orders.status, [...FINAL_ORDER_STATUSES]),
+        ),
+      );
+    return Number(row?.n ?? 0);
+  }
+
+  async insertFill(fill: FillRecord): Promise<boolean> {
+    const inserted = await this.tx
+      .insert(fills)
+      .values({
+        id: fill.id,
+        userId: fill.userId,
+        accountId: fill.accountId,
+        orderId: fill.orderId,
+        venueTradeId: fill.venueTradeId,
+        symbol: fill.symbol,
+        side: fill.side,
+        price: num(fill.price),
+        quantity: num(fill.quantity),
+        fee: num(fill.fee),
+        feeAsset: fill.feeAsset,
+        liquidity: fill.liquidity,
+        realizedPnl: num(fill.realizedPnl),
+        executedAt: fill.executedAt,
+      })
+      .onConflictDoNothing({ target: [fills.accountId, fills.venueTradeId] })
+      .returning({ id: fills.id });
+    return inserted.length > 0;
+  }
+
+  async lockLivePosition(
+    accountId: string,
+    symbol: string,
+    marketType: MarketType,
+  ): Promise<PositionRecord | undefined> {
+    const [row] = await this.tx
+      .select()
+      .from(positions)
+      .where(
+        and(
+          eq(positions.accountId, accountId),
+          eq(positions.userId, this.userId),
+          eq(positions.symbol, symbol),
+          eq(positions.marketType, marketType),
+          notInArray(positions.status, ['CLOSED', 'FAILED']),
+        ),
+      )
+      .for('update');
+    return row ? toPosition(row) : undefined;
+  }
+
+  async savePosition(position: PositionRecord): Promise<void> {
+    const values = fromPosition(position);
+    const { id: _id, userId: _userId, createdAt: _createdAt, ...update } = values;
+    await this.tx.insert(positions).values(values).onConflictDoUpdate({ target: positions.id, set: update });
+  }
+
+  async appendOrderEvent(event: OrderEventInput): Promise<void> {
+    await this.tx.insert(orderEvents).values({
+      orderId: event.orderId,
+      userId: this.userId,
+      kind: event.kind,
+      fromStatus: event.fromStatus ?? null,
+      toStatus: event.toStatus,
+      attempt: event.attempt ?? 0,
+      detail: event.detail ?? null,
+    });
+  }
+
+  async appendAudit(entry: AuditInput): Promise<AuditRecord> {
+    const [head] = await this.tx
+      .select({ auditHead: users.auditHead })
+      .from(users)
+      .where(eq(users.id, this.userId))
+      .for('update');
+    const prevHash = head?.auditHead ?? '';
+    const createdAt = new Date();
+    const hash = auditHash(prevHash, auditContent(this.userId, entry, createdAt));
+    const [row] = await this.tx
+      .insert(executionAudit)
+      .values({
+        userId: this.userId,
+        accountId: entry.accountId ?? null,
+        orderId: entry.orderId ?? null,
+        source: entry.source,
+        status: entry.status,
+        reasonCode: entry.reasonCode ?? null,
+        message: entry.message,
+        symbol: entry.symbol ?? null,
+        side: entry.side ?? null,
+        minNotional: optNum(entry.minNotional),
+        availableBalance: optNum(entry.availableBalance),
+        requiredBalance: optNum(entry.requiredBalance),
+        requestPayload: entry.requestPayload ?? null,
+        venueResponse: entry.venueResponse ?? null,
+        exchangeOrderId: entry.exchangeOrderId ?? null,
+        prevHash,
+        hash,
+        createdAt,
+      })
+      .returning({ id: executionAudit.id });
+    await this.tx.update(users).set({ auditHead: hash }).where(eq(users.id, this.userId));
+    return { ...entry, id: row!.id, userId: this.userId, prevHash, hash, createdAt };
+  }
+
+  async publish(topic: string, payload: unknown): Promise<number> {
+    const [row] = await this.tx
+      .update(users)
+      .set({ eventSeq: sql`${users.eventSeq} + 1` })
+      .where(eq(users.id, this.userId))
+      .returning({ seq: users.eventSeq });
+    const seq = Number(row!.seq);
+    await this.tx.insert(outbox).values({ userId: this.userId, seq, topic, payload: payload ?? null });
+    return seq;
+  }
+}
+
+/** The execution layer's store on Drizzle: one code path for PostgreSQL and PGlite. */
+export class DrizzleExecutionStore implements ExecutionStore, OrderLocator {
+  constructor(private readonly db: Database) {}
+
+  transaction<T>(userId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(new DrizzleUnitOfWork(tx, userId)));
+  }
+
+  async locateOrder(
+    venue: string,
+    accountId: string,
+    clientOrderId: string,
+  ): Promise<OrderLocation | undefined> {
+    const [row] = await this.db
+      .select({ userId: orders.userId, accountId: orders.accountId, orderId: orders.id })
+      .from(orders)
+      .where(
+        and(
+          eq(orders.venue, venue),
+          eq(orders.accountId, accountId),
+          eq(orders.clientOrderId, clientOrderId),
+        ),
+      );
+    return row;
+  }
+
+  /** Orders that may still trade at a venue (for restoring a paper venue's book after a restart). */
+  async workingOrders(venue: string): Promise<readonly OrderRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(orders)
+      .where(
+        and(
+          eq(orders.venue, venue),
+          inArray(orders.status, ['OPEN', 'PARTIALLY_FILLED', 'CANCEL_PENDING', 'SUBMITTED']),
+        ),
+      );
+    return rows.map(toOrder);
+  }
+}

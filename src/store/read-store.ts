@@ -1,0 +1,177 @@
+import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
+import type { OrderSource } from '../domain/order-types.ts';
+import type { PositionStatus } from '../domain/position-transitions.ts';
+import type { OrderFilter, Page, ReadPort } from '../execution/read-port.ts';
+import type {
+  AccountRecord,
+  AuditRecord,
+  BalanceRecord,
+  FillRecord,
+  OrderEventRecord,
+  OrderRecord,
+  PositionRecord,
+} from '../execution/store-port.ts';
+import type { OrderStatus } from '../domain/order-status.ts';
+import type { AuditStatus, Side } from '../domain/order-types.ts';
+import type { Database } from './database.ts';
+import { optDec, toAccount, toBalance, toFill, toOrder, toPosition } from './row-mappers.ts';
+import {
+  balances,
+  exchangeAccounts,
+  executionAudit,
+  fills,
+  orderEvents,
+  orders,
+  positions,
+} from './schema.ts';
+
+function encodeCursor(order: OrderRecord): string {
+  return Buffer.from(`${order.createdAt.toISOString()}|${order.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefined {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || Number.isNaN(createdAt.getTime())) return undefined;
+  return { createdAt, id };
+}
+
+export class DrizzleReadStore implements ReadPort {
+  constructor(private readonly db: Database) {}
+
+  async listAccounts(userId: string): Promise<readonly AccountRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(exchangeAccounts)
+      .where(eq(exchangeAccounts.userId, userId))
+      .orderBy(asc(exchangeAccounts.createdAt), asc(exchangeAccounts.marketType));
+    return rows.map(toAccount);
+  }
+
+  async findAccount(userId: string, accountId: string): Promise<AccountRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(exchangeAccounts)
+      .where(and(eq(exchangeAccounts.userId, userId), eq(exchangeAccounts.id, accountId)));
+    return row ? toAccount(row) : undefined;
+  }
+
+  async listBalances(userId: string): Promise<readonly BalanceRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(balances)
+      .where(eq(balances.userId, userId))
+      .orderBy(asc(balances.accountId), asc(balances.asset));
+    return rows.map(toBalance);
+  }
+
+  async listOrders(userId: string, filter: OrderFilter): Promise<Page<OrderRecord>> {
+    const conditions: SQL[] = [eq(orders.userId, userId)];
+    if (filter.status) conditions.push(eq(orders.status, filter.status));
+    if (filter.symbol) conditions.push(eq(orders.symbol, filter.symbol));
+    if (filter.source) conditions.push(eq(orders.source, filter.source));
+    if (filter.from) conditions.push(gte(orders.createdAt, filter.from));
+    if (filter.to) conditions.push(lte(orders.createdAt, filter.to));
+    const cursor = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+    if (cursor) {
+      conditions.push(
+        or(
+          lt(orders.createdAt, cursor.createdAt),
+          and(eq(orders.createdAt, cursor.createdAt), lt(orders.id, cursor.id)),
+        )!,
+      );
+    }
+    const rows = await this.db
+      .select()
+      .from(orders)
+      .where(and(...conditions))
+      .orderBy(desc(orders.createdAt), desc(orders.id))
+      .limit(filter.limit + 1);
+    const items = rows.slice(0, filter.limit).map(toOrder);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+  }
+
+  async findOrder(userId: string, orderId: string): Promise<OrderRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.userId, userId), eq(orders.id, orderId)));
+    return row ? toOrder(row) : undefined;
+  }
+
+  async listFills(userId: string, orderId: string): Promise<readonly FillRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(fills)
+      .where(and(eq(fills.userId, userId), eq(fills.orderId, orderId)))
+      .orderBy(asc(fills.executedAt), asc(fills.venueTradeId));
+    return rows.map(toFill);
+  }
+
+  async listOrderEvents(userId: string, orderId: string): Promise<readonly OrderEventRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(orderEvents)
+      .where(and(eq(orderEvents.userId, userId), eq(orderEvents.orderId, orderId)))
+      .orderBy(asc(orderEvents.id));
+    return rows.map((row) => ({
+      id: row.id,
+      orderId: row.orderId,
+      kind: row.kind,
+      fromStatus: (row.fromStatus ?? undefined) as OrderStatus | undefined,
+      toStatus: row.toStatus as OrderStatus,
+      attempt: row.attempt,
+      detail: row.detail ?? undefined,
+      createdAt: row.createdAt,
+    }));
+  }
+
+  async listPositions(userId: string, status?: PositionStatus): Promise<readonly PositionRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(positions)
+      .where(and(eq(positions.userId, userId), status ? eq(positions.status, status) : undefined))
+      .orderBy(desc(positions.createdAt));
+    return rows.map(toPosition);
+  }
+
+  async listAudit(
+    userId: string,
+    filter: { source?: OrderSource; orderId?: string; limit: number },
+  ): Promise<readonly AuditRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(executionAudit)
+      .where(
+        and(
+          eq(executionAudit.userId, userId),
+          filter.source ? eq(executionAudit.source, filter.source) : undefined,
+          filter.orderId ? eq(executionAudit.orderId, filter.orderId) : undefined,
+        ),
+      )
+      .orderBy(desc(executionAudit.id))
+      .limit(filter.limit);
+    return rows.map((row) => ({
+      id: row.id,
+      userId: row.userId,
+      accountId: row.accountId ?? undefined,
+      orderId: row.orderId ?? undefined,
+      source: row.source as OrderSource,
+      status: row.status as AuditStatus,
+      reasonCode: row.reasonCode ?? undefined,
+      message: row.message,
+      symbol: row.symbol ?? undefined,
+      side: (row.side ?? undefined) as Side | undefined,
+      minNotional: optDec(row.minNotional),
+      availableBalance: optDec(row.availableBalance),
+      requiredBalance: optDec(row.requiredBalance),
+      requestPayload: row.requestPayload,
+      venueResponse: row.venueResponse ?? undefined,
+      exchangeOrderId: row.exchangeOrderId ?? undefined,
+      prevHash: row.prevHash,
+      hash: row.hash,
+      createdAt: row.createdAt,
+    }));
+  }
+}

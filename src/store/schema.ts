@@ -1,0 +1,305 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/*
+ * Money and quantities are NUMERIC (strings through the driver, Decimal in code). Every user-owned table
+ * carries user_id so queries are scoped by it and row-level security can key on it.
+ */
+
+const money = (name: string) => numeric(name);
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  role: text('role').notNull().default('user'),
+  passwordHash: text('password_hash'),
+  /** Last per-user outbox sequence number handed out. */
+  eventSeq: bigint('event_seq', { mode: 'number' }).notNull().default(0),
+  /** Hash of the newest execution_audit row of this user (the head of the per-user chain). */
+  auditHead: text('audit_head').notNull().default(''),
+  createdAt: createdAt(),
+});
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    scopes: text('scopes').array().notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);
+
+export const exchangeAccounts = pgTable(
+  'exchange_accounts',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    venue: text('venue').notNull(),
+    marketType: text('market_type').notNull(),
+    label: text('label').notNull(),
+    testnet: boolean('testnet').notNull().default(false),
+    tradingState: text('trading_state').notNull().default('ACTIVE'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('exchange_accounts_user_idx').on(t.userId)],
+);
+
+export const balances = pgTable(
+  'balances',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => exchangeAccounts.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    asset: text('asset').notNull(),
+    total: money('total').notNull().default('0'),
+    reserved: money('reserved').notNull().default('0'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.asset] }),
+    index('balances_user_idx').on(t.userId),
+    check('balances_reserved_nonneg', sql`${t.reserved} >= 0`),
+  ],
+);
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => exchangeAccounts.id),
+    venue: text('venue').notNull(),
+    clientOrderId: text('client_order_id').notNull(),
+    venueOrderId: text('venue_order_id'),
+    source: text('source').notNull(),
+    symbol: text('symbol').notNull(),
+    marketType: text('market_type').notNull(),
+    side: text('side').notNull(),
+    type: text('type').notNull(),
+    timeInForce: text('time_in_force').notNull(),
+    quantity: money('quantity').notNull(),
+    price: money('price'),
+    stopPrice: money('stop_price'),
+    protectionPrice: money('protection_price'),
+    leverage: integer('leverage').notNull().default(1),
+    reduceOnly: boolean('reduce_only').notNull().default(false),
+    status: text('status').notNull(),
+    filledQuantity: money('filled_quantity').notNull().default('0'),
+    averagePrice: money('average_price'),
+    fees: money('fees').notNull().default('0'),
+    reserveAsset: text('reserve_asset').notNull(),
+    /** What is still reserved for this order in reserve_asset; zero once final. */
+    reservedRemaining: money('reserved_remaining').notNull().default('0'),
+    requestHash: text('request_hash').notNull(),
+    reasonCode: text('reason_code'),
+    message: text('message'),
+    botId: uuid('bot_id'),
+    copySetupId: uuid('copy_setup_id'),
+    signalId: text('signal_id'),
+    positionId: uuid('position_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('orders_account_client_uq').on(t.accountId, t.clientOrderId),
+    index('orders_user_created_idx').on(t.userId, t.createdAt),
+    index('orders_status_idx').on(t.status),
+  ],
+);
+
+export const fills = pgTable(
+  'fills',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => exchangeAccounts.id),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    venueTradeId: text('venue_trade_id').notNull(),
+    symbol: text('symbol').notNull(),
+    side: text('side').notNull(),
+    price: money('price').notNull(),
+    quantity: money('quantity').notNull(),
+    fee: money('fee').notNull(),
+    feeAsset: text('fee_asset').notNull(),
+    liquidity: text('liquidity').notNull(),
+    realizedPnl: money('realized_pnl').notNull().default('0'),
+    executedAt: timestamp('executed_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('fills_account_trade_uq').on(t.accountId, t.venueTradeId),
+    index('fills_order_idx').on(t.orderId),
+    index('fills_user_idx').on(t.userId, t.executedAt),
+  ],
+);
+
+export const positions = pgTable(
+  'positions',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => exchangeAccounts.id),
+    symbol: text('symbol').notNull(),
+    marketType: text('market_type').notNull(),
+    /** long | short (spot positions are always long inventory). */
+    side: text('side').notNull(),
+    status: text('status').notNull(),
+    quantity: money('quantity').notNull().default('0'),
+    entryPrice: money('entry_price').notNull().default('0'),
+    leverage: integer('leverage').notNull().default(1),
+    /** Isolated margin held for a futures position (part of the quote balance's reserved amount). */
+    margin: money('margin').notNull().default('0'),
+    liquidationPrice: money('liquidation_price'),
+    realizedPnl: money('realized_pnl').notNull().default('0'),
+    fees: money('fees').notNull().default('0'),
+    stopLoss: money('stop_loss'),
+    takeProfit: money('take_profit'),
+    signalId: text('signal_id'),
+    botId: uuid('bot_id'),
+    openedAt: timestamp('opened_at', { withTimezone: true, mode: 'date' }),
+    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('positions_user_idx').on(t.userId),
+    uniqueIndex('positions_one_live_per_symbol_uq')
+      .on(t.accountId, t.symbol, t.marketType)
+      .where(sql`status NOT IN ('CLOSED', 'FAILED')`),
+  ],
+);
+
+export const executionAudit = pgTable(
+  'execution_audit',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    accountId: uuid('account_id'),
+    orderId: uuid('order_id'),
+    source: text('source').notNull(),
+    status: text('status').notNull(),
+    reasonCode: text('reason_code'),
+    message: text('message').notNull(),
+    symbol: text('symbol'),
+    side: text('side'),
+    minNotional: money('min_notional'),
+    availableBalance: money('available_balance'),
+    requiredBalance: money('required_balance'),
+    requestPayload: jsonb('request_payload').notNull(),
+    venueResponse: jsonb('venue_response'),
+    exchangeOrderId: text('exchange_order_id'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('execution_audit_user_idx').on(t.userId, t.id),
+    index('execution_audit_user_source_idx').on(t.userId, t.source, t.id),
+    index('execution_audit_order_idx').on(t.orderId),
+  ],
+);
+
+export const orderEvents = pgTable(
+  'order_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    kind: text('kind').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    attempt: integer('attempt').notNull().default(0),
+    detail: jsonb('detail'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('order_events_order_idx').on(t.orderId, t.id)],
+);
+
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    topic: text('topic').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: createdAt(),
+    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('outbox_user_seq_uq').on(t.userId, t.seq),
+    index('outbox_unpublished_idx')
+      .on(t.id)
+      .where(sql`published_at IS NULL`),
+  ],
+);
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    /** in_flight until the first response is stored. */
+    state: text('state').notNull(),
+    responseStatus: integer('response_status'),
+    responseBody: text('response_body'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);
