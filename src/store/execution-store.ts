@@ -92,17 +92,29 @@ class DrizzleUnitOfWork implements UnitOfWork {
     deltaReserved: Decimal,
   ): Promise<void> {
     if (deltaTotal.isZero() && deltaReserved.isZero()) return;
-    await this.tx
-      .insert(balances)
-      .values({ accountId, userId: this.userId, asset, total: num(deltaTotal), reserved: num(deltaReserved) })
-      .onConflictDoUpdate({
-        target: [balances.accountId, balances.asset],
-        set: {
-          total: sql`${balances.total} + ${num(deltaTotal)}::numeric`,
-          reserved: sql`${balances.reserved} + ${num(deltaReserved)}::numeric`,
-          updatedAt: sql`now()`,
-        },
-      });
+    // Update first: an INSERT ... ON CONFLICT would check the constraints on the delta row itself.
+    const updated = await this.tx
+      .update(balances)
+      .set({
+        total: sql`${balances.total} + ${num(deltaTotal)}::numeric`,
+        reserved: sql`${balances.reserved} + ${num(deltaReserved)}::numeric`,
+        updatedAt: sql`now()`,
+      })
+      .where(
+        and(eq(balances.accountId, accountId), eq(balances.asset, asset), eq(balances.userId, this.userId)),
+      )
+      .returning({ asset: balances.asset });
+    if (updated.length === 0) {
+      await this.tx
+        .insert(balances)
+        .values({
+          accountId,
+          userId: this.userId,
+          asset,
+          total: num(deltaTotal),
+          reserved: num(deltaReserved),
+        });
+    }
   }
 
   async findOrderByClientId(accountId: string, clientOrderId: string): Promise<OrderRecord | undefined> {

@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { Decimal, parseDecimal } from './domain/decimal.ts';
+
+/** Everything the process reads from its environment, parsed once, with clear errors. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  /** `synthetic` (default) or `replay:<path to kline .csv or .zip>`. */
+  readonly feed:
+    | { readonly kind: 'synthetic'; readonly seed: string }
+    | { readonly kind: 'replay'; readonly file: string; readonly symbol: string };
+  readonly feedIntervalMs: number;
+  readonly makerFeeRate: Decimal;
+  readonly takerFeeRate: Decimal;
+  readonly marketSlippage: Decimal;
+  readonly paperLatencyMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
+  }
+  return value;
+}
+
+function rate(env: NodeJS.ProcessEnv, name: string, fallback: string): Decimal {
+  const raw = env[name] ?? fallback;
+  const value = parseDecimal(raw);
+  if (!value || value.greaterThanOrEqualTo(1))
+    throw new ConfigError(`${name} must be a decimal rate below 1, got "${raw}".`);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const feedSpec = env.FILLGATE_FEED ?? 'synthetic';
+  let feed: Config['feed'];
+  if (feedSpec === 'synthetic') {
+    feed = { kind: 'synthetic', seed: env.FILLGATE_FEED_SEED ?? 'fillgate' };
+  } else if (feedSpec.startsWith('replay:')) {
+    const file = path.resolve(feedSpec.slice('replay:'.length));
+    feed = { kind: 'replay', file, symbol: env.FILLGATE_REPLAY_SYMBOL ?? 'BTCUSDT' };
+  } else {
+    throw new ConfigError(`FILLGATE_FEED must be "synthetic" or "replay:<kline file>", got "${feedSpec}".`);
+  }
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.FILLGATE_DATA_DIR ?? '.fillgate'),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    feed,
+    feedIntervalMs: integer(env, 'FILLGATE_FEED_INTERVAL_MS', 500, 10, 60_000),
+    makerFeeRate: rate(env, 'FILLGATE_MAKER_FEE', '0.001'),
+    takerFeeRate: rate(env, 'FILLGATE_TAKER_FEE', '0.001'),
+    marketSlippage: rate(env, 'FILLGATE_MARKET_SLIPPAGE', '0.02'),
+    paperLatencyMs: integer(env, 'FILLGATE_PAPER_LATENCY_MS', 0, 0, 10_000),
+  };
+}

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { BUILTIN_MARKETS } from './domain/builtin-markets.ts';
+import { Decimal } from './domain/decimal.ts';
+import type { ExecutionDeps, VenueDirectory } from './execution/execution-deps.ts';
+import { provisionUser } from './execution/provision-user.ts';
+import type { VenuePort } from './execution/venue-port.ts';
+import { buildApp } from './http/build-app.ts';
+import type { HealthReport } from './http/app-deps.ts';
+import { openDatabase, type DatabaseHandle } from './store/database.ts';
+import { DrizzleExecutionStore } from './store/execution-store.ts';
+import { DrizzleIdentityStore } from './store/identity-store.ts';
+import { DrizzleReadStore } from './store/read-store.ts';
+import { readKlineFile } from './venues/market-data/kline-file.ts';
+import { KlineReplayFeed } from './venues/market-data/kline-replay-feed.ts';
+import type { MarketDataFeed } from './venues/market-data/market-event.ts';
+import { SyntheticFeed } from './venues/market-data/synthetic-feed.ts';
+import { PaperVenue } from './venues/paper/paper-venue.ts';
+import { OrderTracker } from './workers/order-tracker.ts';
+
+const VERSION = '0.1.0';
+
+/** Where the synthetic market starts (late-2024 levels); it walks from there. */
+const SYNTHETIC_START_PRICES: Readonly<Record<string, string>> = {
+  BTCUSDT: '96000',
+  ETHUSDT: '3400',
+  SOLUSDT: '190',
+  BNBUSDT: '650',
+  XRPUSDT: '2.2',
+};
+
+export interface FillgateOptions {
+  readonly config: Config;
+  /** An already opened database (tests); otherwise opened from the config. */
+  readonly database?: DatabaseHandle;
+  /** A market-data feed to use instead of the configured one (tests drive theirs step by step). */
+  readonly feed?: MarketDataFeed;
+  readonly logger?: Logger;
+}
+
+export interface Fillgate {
+  readonly app: FastifyInstance;
+  readonly database: DatabaseHandle;
+  readonly execution: ExecutionDeps;
+  readonly identity: DrizzleIdentityStore;
+  readonly read: DrizzleReadStore;
+  readonly store: DrizzleExecutionStore;
+  readonly paper: PaperVenue;
+  readonly feed: MarketDataFeed;
+  readonly tracker: OrderTracker;
+  readonly logger: Logger;
+  /** Starts the feed and listens on the configured host and port; returns the base URL. */
+  listen(): Promise<string>;
+  /** Stops in reverse order: HTTP, feed, tracker (drained), database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+function configuredFeed(config: Config): MarketDataFeed {
+  const spec = config.feed;
+  if (spec.kind === 'replay') {
+    const rules = BUILTIN_MARKETS.find((m) => m.symbol === spec.symbol && m.marketType === 'spot');
+    if (!rules) throw new ConfigError(`FILLGATE_REPLAY_SYMBOL ${spec.symbol} is not a built-in spot market.`);
+    return new KlineReplayFeed({
+      symbol: rules.symbol,
+      marketType: 'spot',
+      klines: readKlineFile(spec.file),
+      tickSize: rules.tickSize,
+      stepSize: rules.stepSize,
+      intervalMs: config.feedIntervalMs,
+    });
+  }
+  return new SyntheticFeed({
+    seed: spec.seed,
+    intervalMs: config.feedIntervalMs,
+    markets: BUILTIN_MARKETS.flatMap((m) => {
+      const start = SYNTHETIC_START_PRICES[m.symbol];
+      return start
+        ? [
+            {
+              symbol: m.symbol,
+              marketType: m.marketType,
+              startPrice: new Decimal(start),
+              tickSize: m.tickSize,
+              stepSize: m.stepSize,
+            },
+          ]
+        : [];
+    }),
+  });
+}
+
+class VenueMap implements VenueDirectory {
+  private readonly byId: ReadonlyMap<string, VenuePort>;
+  constructor(venues: readonly VenuePort[]) {
+    this.byId = new Map(venues.map((v) => [v.id, v]));
+  }
+  get(venueId: string): VenuePort | undefined {
+    return this.byId.get(venueId);
+  }
+  all(): readonly VenuePort[] {
+    return [...this.byId.values()];
+  }
+}
+
+/** The composition root: config -> dependencies -> server and workers. */
+export async function createFillgate(options: FillgateOptions): Promise<Fillgate> {
+  const { config } = options;
+  const logger =
+    options.logger ??
+    pino({
+      level: config.logLevel,
+      redact: {
+        paths: ['req.headers.authorization', '*.api_secret', '*.apiSecret', '*.token'],
+        censor: '[redacted]',
+      },
+    });
+  const database =
+    options.database ??
+    (await openDatabase(
+      config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'pgdata') },
+    ));
+  await database.migrate();
+
+  const feed = options.feed ?? configuredFeed(config);
+  const paper = new PaperVenue({
+    markets: BUILTIN_MARKETS,
+    feed,
+    makerFeeRate: config.makerFeeRate,
+    takerFeeRate: config.takerFeeRate,
+    latencyMs: config.paperLatencyMs,
+  });
+  const store = new DrizzleExecutionStore(database.db);
+  const read = new DrizzleReadStore(database.db);
+  const identity = new DrizzleIdentityStore(database.db);
+  const venues = new VenueMap([paper]);
+  const execution: ExecutionDeps = {
+    store,
+    venues,
+    newId: randomUUID,
+    now: () => new Date(),
+    marketSlippage: config.marketSlippage,
+  };
+
+  // Orders that were resting when the process stopped keep resting.
+  const working = await store.workingOrders(paper.id);
+  paper.restore(
+    working
+      .filter((o) => o.venueOrderId !== undefined)
+      .map((o) => ({
+        accountRef: o.accountId,
+        clientOrderId: o.clientOrderId,
+        symbol: o.symbol,
+        marketType: o.marketType,
+        side: o.side,
+        type: o.type,
+        timeInForce: o.timeInForce,
+        quantity: o.quantity,
+        price: o.price,
+        stopPrice: o.stopPrice,
+        protectionPrice: o.protectionPrice,
+        reduceOnly: o.reduceOnly,
+        leverage: o.leverage,
+        venueOrderId: o.venueOrderId!,
+        filledQuantity: o.filledQuantity,
+      })),
+  );
+
+  const tracker = new OrderTracker(execution, store, logger);
+  tracker.start();
+
+  const health = async (): Promise<HealthReport> => {
+    const up = await database.ping().catch(() => false);
+    const venueHealth = venues.all().map((v) => v.health());
+    return {
+      status: up && venueHealth.every((v) => v.status !== 'down') ? 'ok' : 'degraded',
+      database: { status: up ? 'up' : 'down', kind: database.kind },
+      venues: venueHealth,
+    };
+  };
+  const app = await buildApp({ execution, read, identity, health, version: VERSION, logger });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    app,
+    database,
+    execution,
+    identity,
+    read,
+    store,
+    paper,
+    feed,
+    tracker,
+    logger,
+    async listen() {
+      feed.start();
+      return app.listen({ port: config.port, host: config.host });
+    },
+    stop() {
+      stopped ??= (async () => {
+        await app.close();
+        feed.stop();
+        paper.close();
+        await tracker.stop();
+        if (!options.database) await database.close();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** First run: a demo admin with paper accounts; its token is printed and kept in FILLGATE_DATA_DIR/demo-token. */
+async function ensureDemoUser(fillgate: Fillgate, dataDir: string): Promise<string | undefined> {
+  const tokenFile = path.join(dataDir, 'demo-token');
+  if ((await fillgate.identity.countUsers()) > 0) {
+    return existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined;
+  }
+  const demo = await provisionUser(fillgate.identity, randomUUID, {
+    email: 'demo@fillgate.local',
+    role: 'admin',
+  });
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(tokenFile, `${demo.token}\n`, { mode: 0o600 });
+  return demo.token;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const fillgate = await createFillgate({ config });
+  const token = await ensureDemoUser(fillgate, config.dataDir);
+  const url = await fillgate.listen();
+  const shutdown = (signal: string) => {
+    fillgate.logger.info({ signal }, 'shutting down');
+    void fillgate.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  const lines = [
+    '',
+    `Fillgate ${VERSION} is serving on ${url} (${fillgate.database.kind}, paper venue)`,
+    token ? `Demo API token: ${token}` : 'Demo token file not found; create a token with the CLI.',
+    `Try: curl -s -X POST ${url}/api/v1/orders -H "Authorization: Bearer $(cat ${path.join(config.dataDir, 'demo-token')})" \\`,
+    `       -H 'Content-Type: application/json' -d '{"symbol":"BTCUSDT","side":"buy","type":"market","quantity":"0.001"}'`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
