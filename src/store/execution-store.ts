@@ -1,4 +1,4 @@
-import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Decimal } from '../domain/decimal.ts';
 import { FINAL_ORDER_STATUSES } from '../domain/order-status.ts';
 import type { MarketType } from '../domain/order-types.ts';
@@ -24,6 +24,7 @@ import {
   num,
   optNum,
   toAccount,
+  toAuditRecord,
   toBalance,
   toOrder,
   toPosition,
@@ -105,15 +106,13 @@ class DrizzleUnitOfWork implements UnitOfWork {
       )
       .returning({ asset: balances.asset });
     if (updated.length === 0) {
-      await this.tx
-        .insert(balances)
-        .values({
-          accountId,
-          userId: this.userId,
-          asset,
-          total: num(deltaTotal),
-          reserved: num(deltaReserved),
-        });
+      await this.tx.insert(balances).values({
+        accountId,
+        userId: this.userId,
+        asset,
+        total: num(deltaTotal),
+        reserved: num(deltaReserved),
+      });
     }
   }
 
@@ -325,5 +324,31 @@ export class DrizzleExecutionStore implements ExecutionStore, OrderLocator {
         ),
       );
     return rows.map(toOrder);
+  }
+
+  /**
+   * Recomputes a user's audit hash chain from the stored rows. A changed, inserted or removed row breaks
+   * it at that row.
+   */
+  async verifyAuditChain(
+    userId: string,
+  ): Promise<{ ok: true; rows: number } | { ok: false; brokenAt: number }> {
+    const rows = await this.db
+      .select()
+      .from(executionAudit)
+      .where(eq(executionAudit.userId, userId))
+      .orderBy(asc(executionAudit.id));
+    let prev = '';
+    for (const row of rows) {
+      const record = toAuditRecord(row);
+      if (
+        row.prevHash !== prev ||
+        auditHash(prev, auditContent(userId, record, record.createdAt)) !== row.hash
+      ) {
+        return { ok: false, brokenAt: row.id };
+      }
+      prev = row.hash;
+    }
+    return { ok: true, rows: rows.length };
   }
 }

@@ -12,9 +12,8 @@ import type {
   PositionRecord,
 } from '../execution/store-port.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
-import type { AuditStatus, Side } from '../domain/order-types.ts';
 import type { Database } from './database.ts';
-import { optDec, toAccount, toBalance, toFill, toOrder, toPosition } from './row-mappers.ts';
+import { toAccount, toAuditRecord, toBalance, toFill, toOrder, toPosition } from './row-mappers.ts';
 import {
   balances,
   exchangeAccounts,
@@ -152,26 +151,6 @@ export class DrizzleReadStore implements ReadPort {
       )
       .orderBy(desc(executionAudit.id))
       .limit(filter.limit);
-    return rows.map((row) => ({
-      id: row.id,
-      userId: row.userId,
-      accountId: row.accountId ?? undefined,
-      orderId: row.orderId ?? undefined,
-      source: row.source as OrderSource,
-      status: row.status as AuditStatus,
-      reasonCode: row.reasonCode ?? undefined,
-      message: row.message,
-      symbol: row.symbol ?? undefined,
-      side: (row.side ?? undefined) as Side | undefined,
-      minNotional: optDec(row.minNotional),
-      availableBalance: optDec(row.availableBalance),
-      requiredBalance: optDec(row.requiredBalance),
-      requestPayload: row.requestPayload,
-      venueResponse: row.venueResponse ?? undefined,
-      exchangeOrderId: row.exchangeOrderId ?? undefined,
-      prevHash: row.prevHash,
-      hash: row.hash,
-      createdAt: row.createdAt,
-    }));
+    return rows.map(toAuditRecord);
   }
 }

@@ -1,6 +1,7 @@
 import { Decimal, decimalString } from '../domain/decimal.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type {
+  AuditStatus,
   Liquidity,
   MarketType,
   OrderSource,
@@ -12,6 +13,7 @@ import type { PositionSide } from '../domain/position-math.ts';
 import type { PositionStatus } from '../domain/position-transitions.ts';
 import type {
   AccountRecord,
+  AuditRecord,
   BalanceRecord,
   FillRecord,
   OrderRecord,
@@ -187,5 +189,29 @@ export function fromPosition(p: PositionRecord): typeof schema.positions.$inferI
     openedAt: p.openedAt ?? null,
     closedAt: p.closedAt ?? null,
     updatedAt: new Date(),
+  };
+}
+
+export function toAuditRecord(row: typeof schema.executionAudit.$inferSelect): AuditRecord {
+  return {
+    id: row.id,
+    userId: row.userId,
+    accountId: opt(row.accountId),
+    orderId: opt(row.orderId),
+    source: row.source as OrderSource,
+    status: row.status as AuditStatus,
+    reasonCode: opt(row.reasonCode),
+    message: row.message,
+    symbol: opt(row.symbol),
+    side: opt(row.side) as Side | undefined,
+    minNotional: optDec(row.minNotional),
+    availableBalance: optDec(row.availableBalance),
+    requiredBalance: optDec(row.requiredBalance),
+    requestPayload: row.requestPayload,
+    venueResponse: opt(row.venueResponse),
+    exchangeOrderId: opt(row.exchangeOrderId),
+    prevHash: row.prevHash,
+    hash: row.hash,
+    createdAt: row.createdAt,
   };
 }

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from '../../src/domain/decimal.ts';
+import { startHarness, type Harness } from '../support/harness.ts';
+import { ManualFeed } from '../support/manual-feed.ts';
+import { databaseKind } from '../support/test-database.ts';
+
+describe(`concurrent orders on one account (${databaseKind})`, () => {
+  const feed = new ManualFeed();
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ feed });
+    // A deep book at one price: the mark stays 96000 however many orders fill, so each reservation is exact.
+    feed.book('BTCUSDT', 'spot', '95999', '96001', '1000');
+  });
+  afterAll(async () => h.close());
+
+  it('50 concurrent market buys whose balance covers exactly 10: 10 PLACED, 40 SKIPPED, ledger exact', async () => {
+    // Reservation of one 0.01 BTC market buy: 0.01 x protection price (96000 x 1.02) x (1 + 0.1% taker fee).
+    const perOrder = new Decimal('0.01').mul('97920').mul('1.001');
+    const opening = perOrder.mul(10);
+    const user = await h.user({ spotUsdt: opening, futuresUsdt: new Decimal(0) });
+
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        h.fillgate.app.inject({
+          method: 'POST',
+          url: '/api/v1/orders',
+          headers: user.auth,
+          payload: { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.01' },
+        }),
+      ),
+    );
+    const bodies = results.map((r) => r.json<{ status: string; reason_code: string | null }>());
+    expect(bodies.filter((b) => b.status === 'PLACED')).toHaveLength(10);
+    const skipped = bodies.filter((b) => b.status === 'SKIPPED');
+    expect(skipped).toHaveLength(40);
+    expect(new Set(skipped.map((b) => b.reason_code))).toEqual(new Set(['INSUFFICIENT_BALANCE']));
+
+    const db = h.fillgate.database.db;
+    const fills = await db.query.fills.findMany({ where: (f, { eq }) => eq(f.userId, user.userId) });
+    expect(fills).toHaveLength(10);
+    const spent = fills.reduce(
+      (s, f) => s.plus(new Decimal(f.price).mul(f.quantity)).plus(f.fee),
+      new Decimal(0),
+    );
+    expect(spent.toFixed()).toBe('9609.7001'); // 10 x (0.01 x 96001 + 0.96001 fee)
+    const balances = await db.query.balances.findMany({ where: (b, { eq }) => eq(b.userId, user.userId) });
+    const usdt = balances.find((b) => b.accountId === user.spotAccountId && b.asset === 'USDT')!;
+    const btc = balances.find((b) => b.accountId === user.spotAccountId && b.asset === 'BTC')!;
+    expect(new Decimal(usdt.total).toFixed()).toBe(opening.minus(spent).toFixed());
+    expect(new Decimal(usdt.reserved).toFixed()).toBe('0');
+    expect(new Decimal(btc.total).toFixed()).toBe('0.1');
+
+    const audit = await db.query.executionAudit.findMany({ where: (a, { eq }) => eq(a.userId, user.userId) });
+    expect(audit.filter((a) => a.status === 'PLACED')).toHaveLength(10);
+    expect(audit.filter((a) => a.status === 'SKIPPED')).toHaveLength(40);
+    expect(audit.filter((a) => a.status === 'PLACED').every((a) => a.exchangeOrderId !== null)).toBe(true);
+  });
+});

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { BUILTIN_MARKETS } from '../../src/domain/builtin-markets.ts';
+import { Decimal } from '../../src/domain/decimal.ts';
+import {
+  provisionUser,
+  type PaperFunding,
+  type ProvisionedUser,
+} from '../../src/execution/provision-user.ts';
+import { createFillgate, type Fillgate } from '../../src/main.ts';
+import type { MarketDataFeed } from '../../src/venues/market-data/market-event.ts';
+import { SyntheticFeed } from '../../src/venues/market-data/synthetic-feed.ts';
+import { openTestDatabase } from './test-database.ts';
+
+export const START_PRICES: Readonly<Record<string, string>> = {
+  BTCUSDT: '96000',
+  ETHUSDT: '3400',
+  SOLUSDT: '190',
+  BNBUSDT: '650',
+  XRPUSDT: '2.2',
+};
+
+export interface Harness {
+  readonly fillgate: Fillgate;
+  readonly feed: SyntheticFeed;
+  user(
+    funding?: PaperFunding,
+    email?: string,
+  ): Promise<ProvisionedUser & { auth: { authorization: string } }>;
+  /** Advances the synthetic market one tick and waits until the order tracker has recorded what it caused. */
+  tick(times?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The real application (real store, real paper venue, real tracker) on a per-file test database. */
+export async function startHarness(
+  options: { feed?: MarketDataFeed; env?: NodeJS.ProcessEnv } = {},
+): Promise<Harness> {
+  const database = await openTestDatabase();
+  const feed = new SyntheticFeed({
+    seed: 'test',
+    markets: BUILTIN_MARKETS.flatMap((m) => {
+      const start = START_PRICES[m.symbol];
+      return start
+        ? [
+            {
+              symbol: m.symbol,
+              marketType: m.marketType,
+              startPrice: new Decimal(start),
+              tickSize: m.tickSize,
+              stepSize: m.stepSize,
+            },
+          ]
+        : [];
+    }),
+  });
+  const fillgate = await createFillgate({
+    config: loadConfig({ ...options.env, FILLGATE_DATA_DIR: '/nonexistent-test-dir' }),
+    database,
+    feed: options.feed ?? feed,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
+  if (!options.feed) feed.step();
+  return {
+    fillgate,
+    feed,
+    async user(funding, email) {
+      const user = await provisionUser(fillgate.identity, randomUUID, {
+        email: email ?? `${randomUUID()}@test.local`,
+        role: 'user',
+        funding,
+      });
+      return { ...user, auth: { authorization: `Bearer ${user.token}` } };
+    },
+    async tick(times = 1) {
+      for (let i = 0; i < times; i += 1) feed.step();
+      await fillgate.tracker.drain();
+    },
+    async close() {
+      await fillgate.stop();
+      await database.dispose();
+    },
+  };
+}
