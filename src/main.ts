@@ -6,7 +6,6 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { BUILTIN_MARKETS } from './domain/builtin-markets.ts';
-import { Decimal } from './domain/decimal.ts';
 import type { ExecutionDeps, VenueDirectory } from './execution/execution-deps.ts';
 import { provisionUser } from './execution/provision-user.ts';
 import type { VenuePort } from './execution/venue-port.ts';
@@ -17,6 +16,7 @@ import { DrizzleExecutionStore } from './store/execution-store.ts';
 import { DrizzleIdentityStore } from './store/identity-store.ts';
 import { DrizzleReadStore } from './store/read-store.ts';
 import { readKlineFile } from './venues/market-data/kline-file.ts';
+import { defaultSyntheticMarkets } from './venues/market-data/default-synthetic-markets.ts';
 import { KlineReplayFeed } from './venues/market-data/kline-replay-feed.ts';
 import type { MarketDataFeed } from './venues/market-data/market-event.ts';
 import { SyntheticFeed } from './venues/market-data/synthetic-feed.ts';
@@ -24,15 +24,6 @@ import { PaperVenue } from './venues/paper/paper-venue.ts';
 import { OrderTracker } from './workers/order-tracker.ts';
 
 const VERSION = '0.1.0';
-
-/** Where the synthetic market starts (late-2024 levels); it walks from there. */
-const SYNTHETIC_START_PRICES: Readonly<Record<string, string>> = {
-  BTCUSDT: '96000',
-  ETHUSDT: '3400',
-  SOLUSDT: '190',
-  BNBUSDT: '650',
-  XRPUSDT: '2.2',
-};
 
 export interface FillgateOptions {
   readonly config: Config;
@@ -77,20 +68,7 @@ function configuredFeed(config: Config): MarketDataFeed {
   return new SyntheticFeed({
     seed: spec.seed,
     intervalMs: config.feedIntervalMs,
-    markets: BUILTIN_MARKETS.flatMap((m) => {
-      const start = SYNTHETIC_START_PRICES[m.symbol];
-      return start
-        ? [
-            {
-              symbol: m.symbol,
-              marketType: m.marketType,
-              startPrice: new Decimal(start),
-              tickSize: m.tickSize,
-              stepSize: m.stepSize,
-            },
-          ]
-        : [];
-    }),
+    markets: defaultSyntheticMarkets(BUILTIN_MARKETS),
   });
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -11,10 +11,8 @@ import { provisionUser } from '../../src/execution/provision-user.ts';
 import { createFillgate, type Fillgate } from '../../src/main.ts';
 import { generateKlines } from '../../src/venues/market-data/generate-klines.ts';
 import { KlineReplayFeed } from '../../src/venues/market-data/kline-replay-feed.ts';
+import { BTC_CSV } from '../support/market-data-files.ts';
 import { databaseKind, openTestDatabase } from '../support/test-database.ts';
-
-const MARKETDATA = process.env.FILLGATE_MARKETDATA_DIR ?? path.resolve(process.cwd(), '../shared/marketdata');
-const REAL_CSV = path.join(MARKETDATA, 'klines/BTCUSDT_1m_spot_2024-11-30_2024-12-29_MIT_privet1x.csv');
 
 /** A generated day in the official 12-column data.binance.vision layout, for runs without the real files. */
 function writeGeneratedCsv(dir: string): string {
@@ -41,7 +39,7 @@ const sources = [
 ];
 
 describe.each(sources)(`full pipeline over replayed $name (${databaseKind})`, ({ real }) => {
-  const available = !real || existsSync(REAL_CSV);
+  const available = !real || BTC_CSV !== undefined;
   let dir: string;
   let database: Awaited<ReturnType<typeof openTestDatabase>>;
   let fillgate: Fillgate;
@@ -49,7 +47,7 @@ describe.each(sources)(`full pipeline over replayed $name (${databaseKind})`, ({
   beforeAll(async () => {
     if (!available) return;
     dir = mkdtempSync(path.join(tmpdir(), 'fillgate-replay-'));
-    const file = real ? REAL_CSV : writeGeneratedCsv(dir);
+    const file = real ? BTC_CSV! : writeGeneratedCsv(dir);
     database = await openTestDatabase();
     fillgate = await createFillgate({
       config: loadConfig({ FILLGATE_FEED: `replay:${file}`, FILLGATE_DATA_DIR: dir }),

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { BUILTIN_MARKETS } from '../../src/domain/builtin-markets.ts';
-import { Decimal } from '../../src/domain/decimal.ts';
 import {
   provisionUser,
   type PaperFunding,
@@ -10,16 +9,9 @@ import {
 } from '../../src/execution/provision-user.ts';
 import { createFillgate, type Fillgate } from '../../src/main.ts';
 import type { MarketDataFeed } from '../../src/venues/market-data/market-event.ts';
+import { defaultSyntheticMarkets } from '../../src/venues/market-data/default-synthetic-markets.ts';
 import { SyntheticFeed } from '../../src/venues/market-data/synthetic-feed.ts';
 import { openTestDatabase } from './test-database.ts';
-
-export const START_PRICES: Readonly<Record<string, string>> = {
-  BTCUSDT: '96000',
-  ETHUSDT: '3400',
-  SOLUSDT: '190',
-  BNBUSDT: '650',
-  XRPUSDT: '2.2',
-};
 
 export interface Harness {
   readonly fillgate: Fillgate;
@@ -38,23 +30,7 @@ export async function startHarness(
   options: { feed?: MarketDataFeed; env?: NodeJS.ProcessEnv } = {},
 ): Promise<Harness> {
   const database = await openTestDatabase();
-  const feed = new SyntheticFeed({
-    seed: 'test',
-    markets: BUILTIN_MARKETS.flatMap((m) => {
-      const start = START_PRICES[m.symbol];
-      return start
-        ? [
-            {
-              symbol: m.symbol,
-              marketType: m.marketType,
-              startPrice: new Decimal(start),
-              tickSize: m.tickSize,
-              stepSize: m.stepSize,
-            },
-          ]
-        : [];
-    }),
-  });
+  const feed = new SyntheticFeed({ seed: 'test', markets: defaultSyntheticMarkets(BUILTIN_MARKETS) });
   const fillgate = await createFillgate({
     config: loadConfig({ ...options.env, FILLGATE_DATA_DIR: '/nonexistent-test-dir' }),
     database,

@@ -6,10 +6,8 @@ import { Decimal, decimalString } from '../../src/domain/decimal.ts';
 import { parseExchangeInfo } from '../../src/domain/exchange-info-parser.ts';
 import { type MarketRules, marketKey } from '../../src/domain/market-rules.ts';
 import type { MarketType } from '../../src/domain/order-types.ts';
+import { EXCHANGE_INFO_DIR } from '../support/market-data-files.ts';
 
-const MARKETDATA_DIR =
-  process.env['FILLGATE_MARKETDATA_DIR'] ?? path.resolve(process.cwd(), '../shared/marketdata');
-const EXCHANGE_INFO_DIR = path.join(MARKETDATA_DIR, 'exchange_info');
 const hasMarketdata = existsSync(EXCHANGE_INFO_DIR);
 
 /** Decimals become canonical strings so toEqual compares values, not decimal.js internals. */

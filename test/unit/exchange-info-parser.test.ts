@@ -8,10 +8,8 @@ import {
   parseExchangeInfoWithSkips,
 } from '../../src/domain/exchange-info-parser.ts';
 import type { MarketRules } from '../../src/domain/market-rules.ts';
+import { EXCHANGE_INFO_DIR } from '../support/market-data-files.ts';
 
-const MARKETDATA_DIR =
-  process.env['FILLGATE_MARKETDATA_DIR'] ?? path.resolve(process.cwd(), '../shared/marketdata');
-const EXCHANGE_INFO_DIR = path.join(MARKETDATA_DIR, 'exchange_info');
 const hasMarketdata = existsSync(EXCHANGE_INFO_DIR);
 
 function readSnapshot(file: string): unknown {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { strToU8, zipSync } from 'fflate';
@@ -11,13 +11,8 @@ import {
   readKlineFile,
   type Kline,
 } from '../../src/venues/market-data/kline-file.ts';
+import { BTC_CSV, KLINES_DIR } from '../support/market-data-files.ts';
 
-const MARKETDATA_DIR =
-  process.env.FILLGATE_MARKETDATA_DIR ?? path.resolve(process.cwd(), '../shared/marketdata');
-const KLINES_DIR = path.join(MARKETDATA_DIR, 'klines');
-const BTC_CSV = existsSync(KLINES_DIR)
-  ? readdirSync(KLINES_DIR).find((name) => /^BTCUSDT_1m_spot_.*\.csv$/.test(name))
-  : undefined;
 const VISION_DIR = path.join(KLINES_DIR, 'data.binance.vision_MIT_hal9000cc');
 const FUTURES_ZIP = path.join(VISION_DIR, 'um_futures', 'BTCUSDT-1m-2022-09-05.zip');
 const SPOT_ZIP = path.join(VISION_DIR, 'spot', 'ETHUSDT-1m-2022-08-14.zip');
@@ -185,7 +180,7 @@ describe.skipIf(!existsSync(SPOT_ZIP))('real data.binance.vision spot zip (no he
 
 describe.skipIf(!BTC_CSV)('real BTCUSDT 1m spot CSV', () => {
   it('reads all 41,761 candles, one minute apart, no gaps', () => {
-    const klines = readKlineFile(path.join(KLINES_DIR, BTC_CSV!));
+    const klines = readKlineFile(BTC_CSV!);
     expect(klines).toHaveLength(41_761);
     expect(klines[0]!.openTime.toISOString()).toBe('2024-11-30T23:00:00.000Z');
     const gaps = klines

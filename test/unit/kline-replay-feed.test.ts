@@ -1,5 +1,3 @@
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ZERO } from '../../src/domain/decimal.ts';
 import { generateKlines } from '../../src/venues/market-data/generate-klines.ts';
@@ -8,13 +6,7 @@ import { KlineReplayFeed } from '../../src/venues/market-data/kline-replay-feed.
 import type { MarketEvent, TradeEvent } from '../../src/venues/market-data/market-event.ts';
 import { BTCUSDT_SPOT } from '../fixtures/paper-markets.ts';
 import { d, T0 } from '../fixtures/paper-orders.ts';
-
-const MARKETDATA_DIR =
-  process.env.FILLGATE_MARKETDATA_DIR ?? path.resolve(process.cwd(), '../shared/marketdata');
-const KLINES_DIR = path.join(MARKETDATA_DIR, 'klines');
-const BTC_CSV = existsSync(KLINES_DIR)
-  ? readdirSync(KLINES_DIR).find((name) => /^BTCUSDT_1m_spot_.*\.csv$/.test(name))
-  : undefined;
+import { BTC_CSV } from '../support/market-data-files.ts';
 
 const { tickSize, stepSize } = BTCUSDT_SPOT;
 
@@ -175,7 +167,7 @@ describe('KlineReplayFeed', () => {
   });
 
   it.skipIf(!BTC_CSV)('real BTCUSDT candles: every invariant holds for the first 2,000', () => {
-    const klines = readKlineFile(path.join(KLINES_DIR, BTC_CSV!), { limit: 2000 });
+    const klines = readKlineFile(BTC_CSV!, { limit: 2000 });
     expect(violations(playAll(feedFor(klines)))).toEqual([]);
   });
 

@@ -1,5 +1,3 @@
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ceilToStep, floorToStep, type Decimal } from '../../src/domain/decimal.ts';
 import type { OrderType, Side, TimeInForce } from '../../src/domain/order-types.ts';
@@ -10,13 +8,7 @@ import { KlineReplayFeed } from '../../src/venues/market-data/kline-replay-feed.
 import { PaperVenue } from '../../src/venues/paper/paper-venue.ts';
 import { BTCUSDT_SPOT } from '../fixtures/paper-markets.ts';
 import { d } from '../fixtures/paper-orders.ts';
-
-const MARKETDATA_DIR =
-  process.env.FILLGATE_MARKETDATA_DIR ?? path.resolve(process.cwd(), '../shared/marketdata');
-const KLINES_DIR = path.join(MARKETDATA_DIR, 'klines');
-const BTC_CSV = existsSync(KLINES_DIR)
-  ? readdirSync(KLINES_DIR).find((name) => /^BTCUSDT_1m_spot_.*\.csv$/.test(name))
-  : undefined;
+import { BTC_CSV } from '../support/market-data-files.ts';
 
 const { tickSize, stepSize } = BTCUSDT_SPOT;
 
@@ -179,7 +171,7 @@ describe('paper venue over replayed candles: every fill inside its candle', () =
   });
 
   it.skipIf(!BTC_CSV)('the first 2,000 real BTCUSDT 1m spot candles', async () => {
-    const klines = readKlineFile(path.join(KLINES_DIR, BTC_CSV!), { limit: 2000 });
+    const klines = readKlineFile(BTC_CSV!, { limit: 2000 });
     expect(klines).toHaveLength(2000);
     expectRealistic(await tradeThrough(klines), klines.length);
   });
