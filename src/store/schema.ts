@@ -66,6 +66,12 @@ export const exchangeAccounts = pgTable(
     label: text('label').notNull(),
     testnet: boolean('testnet').notNull().default(false),
     tradingState: text('trading_state').notNull().default('ACTIVE'),
+    /** Why the account is not ACTIVE (reason code), and whether the next UTC day lifts it. */
+    haltReason: text('halt_reason'),
+    haltedAt: timestamp('halted_at', { withTimezone: true, mode: 'date' }),
+    resumeNextDay: boolean('resume_next_day').notNull().default(false),
+    /** Highest equity seen (quote asset), for the drawdown limit. */
+    equityPeak: money('equity_peak'),
     createdAt: createdAt(),
   },
   (t) => [index('exchange_accounts_user_idx').on(t.userId)],
@@ -198,6 +204,9 @@ export const positions = pgTable(
     fees: money('fees').notNull().default('0'),
     stopLoss: money('stop_loss'),
     takeProfit: money('take_profit'),
+    /** Trailing stop distance as a fraction (0.02 = 2%) and the best price seen since it was set. */
+    trailingStopPct: money('trailing_stop_pct'),
+    trailingAnchor: money('trailing_anchor'),
     signalId: text('signal_id'),
     botId: uuid('bot_id'),
     openedAt: timestamp('opened_at', { withTimezone: true, mode: 'date' }),
@@ -303,3 +312,85 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] })],
 );
+
+export const riskLimits = pgTable('risk_limits', {
+  accountId: uuid('account_id')
+    .primaryKey()
+    .references(() => exchangeAccounts.id),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id),
+  maxOrderNotional: money('max_order_notional'),
+  maxPositionNotional: money('max_position_notional'),
+  maxTotalExposure: money('max_total_exposure'),
+  minOrderNotional: money('min_order_notional'),
+  dailyLossLimit: money('daily_loss_limit'),
+  maxDrawdownPct: money('max_drawdown_pct'),
+  requireStopLoss: boolean('require_stop_loss').notNull().default(false),
+  maxPriceDeviationPct: money('max_price_deviation_pct'),
+  minOrderIntervalMs: integer('min_order_interval_ms'),
+  maxOrdersPerMinute: integer('max_orders_per_minute'),
+  maxOpenOrders: integer('max_open_orders'),
+  duplicateWindowS: integer('duplicate_window_s'),
+  resumeNextDay: boolean('resume_next_day').notNull().default(true),
+  updatedAt: updatedAt(),
+});
+
+export const equitySnapshots = pgTable(
+  'equity_snapshots',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => exchangeAccounts.id),
+    equity: money('equity').notNull(),
+    realizedPnl: money('realized_pnl').notNull(),
+    unrealizedPnl: money('unrealized_pnl').notNull(),
+    takenAt: timestamp('taken_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('equity_snapshots_account_idx').on(t.accountId, t.takenAt)],
+);
+
+export const signals = pgTable(
+  'signals',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** The sender's id: a signal id is processed once per user. */
+    signalId: text('signal_id').notNull(),
+    accountId: uuid('account_id'),
+    symbol: text('symbol').notNull(),
+    side: text('side').notNull(),
+    decision: text('decision').notNull(),
+    status: text('status').notNull(),
+    stopLoss: money('stop_loss'),
+    takeProfit: money('take_profit'),
+    sizing: jsonb('sizing'),
+    positionId: uuid('position_id'),
+    orderId: uuid('order_id'),
+    reasonCode: text('reason_code'),
+    message: text('message'),
+    source: text('source').notNull().default('api'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('signals_user_signal_uq').on(t.userId, t.signalId),
+    index('signals_position_idx').on(t.positionId),
+  ],
+);
+
+export const webhookSecrets = pgTable('webhook_secrets', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id),
+  /** SHA-256 of the secret; the secret itself is shown once. */
+  secretHash: text('secret_hash').notNull(),
+  maxLagS: integer('max_lag_s').notNull().default(60),
+  createdAt: createdAt(),
+});

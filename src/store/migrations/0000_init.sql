@@ -20,6 +20,16 @@ CREATE TABLE "balances" (
 	CONSTRAINT "balances_reserved_nonneg" CHECK ("balances"."reserved" >= 0)
 );
 --> statement-breakpoint
+CREATE TABLE "equity_snapshots" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"user_id" uuid NOT NULL,
+	"account_id" uuid NOT NULL,
+	"equity" numeric NOT NULL,
+	"realized_pnl" numeric NOT NULL,
+	"unrealized_pnl" numeric NOT NULL,
+	"taken_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "exchange_accounts" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"user_id" uuid NOT NULL,
@@ -28,6 +38,10 @@ CREATE TABLE "exchange_accounts" (
 	"label" text NOT NULL,
 	"testnet" boolean DEFAULT false NOT NULL,
 	"trading_state" text DEFAULT 'ACTIVE' NOT NULL,
+	"halt_reason" text,
+	"halted_at" timestamp with time zone,
+	"resume_next_day" boolean DEFAULT false NOT NULL,
+	"equity_peak" numeric,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -158,10 +172,52 @@ CREATE TABLE "positions" (
 	"fees" numeric DEFAULT '0' NOT NULL,
 	"stop_loss" numeric,
 	"take_profit" numeric,
+	"trailing_stop_pct" numeric,
+	"trailing_anchor" numeric,
 	"signal_id" text,
 	"bot_id" uuid,
 	"opened_at" timestamp with time zone,
 	"closed_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "risk_limits" (
+	"account_id" uuid PRIMARY KEY NOT NULL,
+	"user_id" uuid NOT NULL,
+	"max_order_notional" numeric,
+	"max_position_notional" numeric,
+	"max_total_exposure" numeric,
+	"min_order_notional" numeric,
+	"daily_loss_limit" numeric,
+	"max_drawdown_pct" numeric,
+	"require_stop_loss" boolean DEFAULT false NOT NULL,
+	"max_price_deviation_pct" numeric,
+	"min_order_interval_ms" integer,
+	"max_orders_per_minute" integer,
+	"max_open_orders" integer,
+	"duplicate_window_s" integer,
+	"resume_next_day" boolean DEFAULT true NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "signals" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"user_id" uuid NOT NULL,
+	"signal_id" text NOT NULL,
+	"account_id" uuid,
+	"symbol" text NOT NULL,
+	"side" text NOT NULL,
+	"decision" text NOT NULL,
+	"status" text NOT NULL,
+	"stop_loss" numeric,
+	"take_profit" numeric,
+	"sizing" jsonb,
+	"position_id" uuid,
+	"order_id" uuid,
+	"reason_code" text,
+	"message" text,
+	"source" text DEFAULT 'api' NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -177,9 +233,18 @@ CREATE TABLE "users" (
 	CONSTRAINT "users_email_unique" UNIQUE("email")
 );
 --> statement-breakpoint
+CREATE TABLE "webhook_secrets" (
+	"user_id" uuid PRIMARY KEY NOT NULL,
+	"secret_hash" text NOT NULL,
+	"max_lag_s" integer DEFAULT 60 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "balances" ADD CONSTRAINT "balances_account_id_exchange_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "exchange_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "balances" ADD CONSTRAINT "balances_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "equity_snapshots" ADD CONSTRAINT "equity_snapshots_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "equity_snapshots" ADD CONSTRAINT "equity_snapshots_account_id_exchange_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "exchange_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "exchange_accounts" ADD CONSTRAINT "exchange_accounts_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "execution_audit" ADD CONSTRAINT "execution_audit_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fills" ADD CONSTRAINT "fills_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -193,9 +258,14 @@ ALTER TABLE "orders" ADD CONSTRAINT "orders_account_id_exchange_accounts_id_fk" 
 ALTER TABLE "outbox" ADD CONSTRAINT "outbox_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "positions" ADD CONSTRAINT "positions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "positions" ADD CONSTRAINT "positions_account_id_exchange_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "exchange_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "risk_limits" ADD CONSTRAINT "risk_limits_account_id_exchange_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "exchange_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "risk_limits" ADD CONSTRAINT "risk_limits_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "signals" ADD CONSTRAINT "signals_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "webhook_secrets" ADD CONSTRAINT "webhook_secrets_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_tokens_hash_uq" ON "api_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "api_tokens_user_idx" ON "api_tokens" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "balances_user_idx" ON "balances" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX "equity_snapshots_account_idx" ON "equity_snapshots" USING btree ("account_id","taken_at");--> statement-breakpoint
 CREATE INDEX "exchange_accounts_user_idx" ON "exchange_accounts" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "execution_audit_user_idx" ON "execution_audit" USING btree ("user_id","id");--> statement-breakpoint
 CREATE INDEX "execution_audit_user_source_idx" ON "execution_audit" USING btree ("user_id","source","id");--> statement-breakpoint
@@ -210,4 +280,6 @@ CREATE INDEX "orders_status_idx" ON "orders" USING btree ("status");--> statemen
 CREATE UNIQUE INDEX "outbox_user_seq_uq" ON "outbox" USING btree ("user_id","seq");--> statement-breakpoint
 CREATE INDEX "outbox_unpublished_idx" ON "outbox" USING btree ("id") WHERE published_at IS NULL;--> statement-breakpoint
 CREATE INDEX "positions_user_idx" ON "positions" USING btree ("user_id");--> statement-breakpoint
-CREATE UNIQUE INDEX "positions_one_live_per_symbol_uq" ON "positions" USING btree ("account_id","symbol","market_type") WHERE status NOT IN ('CLOSED', 'FAILED');
+CREATE UNIQUE INDEX "positions_one_live_per_symbol_uq" ON "positions" USING btree ("account_id","symbol","market_type") WHERE status NOT IN ('CLOSED', 'FAILED');--> statement-breakpoint
+CREATE UNIQUE INDEX "signals_user_signal_uq" ON "signals" USING btree ("user_id","signal_id");--> statement-breakpoint
+CREATE INDEX "signals_position_idx" ON "signals" USING btree ("position_id");
