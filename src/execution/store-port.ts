@@ -191,8 +191,11 @@ export interface UnitOfWork {
   appendOrderEvent(event: OrderEventInput): Promise<void>;
   /** Appends to the user's hash-chained audit log. */
   appendAudit(entry: AuditInput): Promise<AuditRecord>;
-  /** Queues an event for the user's stream (outbox), with the next per-user sequence number. */
-  publish(topic: string, payload: unknown): Promise<number>;
+  /**
+   * Queues an event for the user's stream. Events are written to the outbox when the work commits, in
+   * the order they were published, with consecutive per-user sequence numbers.
+   */
+  publish(topic: string, payload: unknown): Promise<void>;
 }
 
 export interface ExecutionStore {

@@ -64,9 +64,14 @@ export function auditContent(userId: string, entry: AuditInput, createdAt: Date)
 }
 
 class DrizzleUnitOfWork implements UnitOfWork {
+  private readonly events: { topic: string; payload: unknown }[] = [];
+  /** The chain head after this transaction's audit rows; written to the user's row by flush(). */
+  private auditHead: string | undefined;
+
   constructor(
     private readonly tx: Transaction,
     readonly userId: string,
+    private readonly now: () => Date,
   ) {}
 
   async lockAccount(accountId: string): Promise<AccountRecord | undefined> {
@@ -144,7 +149,7 @@ class DrizzleUnitOfWork implements UnitOfWork {
   }
 
   async updateOrder(orderId: string, patch: OrderPatch): Promise<void> {
-    const set: Partial<typeof orders.$inferInsert> = { updatedAt: new Date() };
+    const set: Partial<typeof orders.$inferInsert> = { updatedAt: this.now() };
     if ('venueOrderId' in patch) set.venueOrderId = patch.venueOrderId ?? null;
     if (patch.status !== undefined) set.status = patch.status;
     if (patch.filledQuantity !== undefined) set.filledQuantity = num(patch.filledQuantity);
@@ -239,13 +244,16 @@ class DrizzleUnitOfWork implements UnitOfWork {
   }
 
   async appendAudit(entry: AuditInput): Promise<AuditRecord> {
-    const [head] = await this.tx
-      .select({ auditHead: users.auditHead })
-      .from(users)
-      .where(eq(users.id, this.userId))
-      .for('update');
-    const prevHash = head?.auditHead ?? '';
-    const createdAt = new Date();
+    let prevHash = this.auditHead;
+    if (prevHash === undefined) {
+      const [head] = await this.tx
+        .select({ auditHead: users.auditHead })
+        .from(users)
+        .where(eq(users.id, this.userId))
+        .for('update');
+      prevHash = head?.auditHead ?? '';
+    }
+    const createdAt = this.now();
     const hash = auditHash(prevHash, auditContent(this.userId, entry, createdAt));
     const [row] = await this.tx
       .insert(executionAudit)
@@ -270,28 +278,53 @@ class DrizzleUnitOfWork implements UnitOfWork {
         createdAt,
       })
       .returning({ id: executionAudit.id });
-    await this.tx.update(users).set({ auditHead: hash }).where(eq(users.id, this.userId));
+    this.auditHead = hash;
     return { ...entry, id: row!.id, userId: this.userId, prevHash, hash, createdAt };
   }
 
-  async publish(topic: string, payload: unknown): Promise<number> {
+  async publish(topic: string, payload: unknown): Promise<void> {
+    this.events.push({ topic, payload: payload ?? null });
+  }
+
+  /** One update of the user's row and one insert for everything the transaction published or chained. */
+  async flush(): Promise<void> {
+    if (this.events.length === 0 && this.auditHead === undefined) return;
+    const count = this.events.length;
     const [row] = await this.tx
       .update(users)
-      .set({ eventSeq: sql`${users.eventSeq} + 1` })
+      .set({
+        eventSeq: sql`${users.eventSeq} + ${count}`,
+        ...(this.auditHead === undefined ? {} : { auditHead: this.auditHead }),
+      })
       .where(eq(users.id, this.userId))
       .returning({ seq: users.eventSeq });
-    const seq = Number(row!.seq);
-    await this.tx.insert(outbox).values({ userId: this.userId, seq, topic, payload: payload ?? null });
-    return seq;
+    if (count === 0) return;
+    const last = Number(row!.seq);
+    await this.tx.insert(outbox).values(
+      this.events.map((event, i) => ({
+        userId: this.userId,
+        seq: last - count + 1 + i,
+        topic: event.topic,
+        payload: event.payload,
+      })),
+    );
   }
 }
 
 /** The execution layer's store on Drizzle: one code path for PostgreSQL and PGlite. */
 export class DrizzleExecutionStore implements ExecutionStore, OrderLocator {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   transaction<T>(userId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => work(new DrizzleUnitOfWork(tx, userId)));
+    return this.db.transaction(async (tx) => {
+      const uow = new DrizzleUnitOfWork(tx, userId, this.now);
+      const result = await work(uow);
+      await uow.flush();
+      return result;
+    });
   }
 
   async locateOrder(

@@ -56,5 +56,12 @@ describe(`concurrent orders on one account (${databaseKind})`, () => {
     expect(audit.filter((a) => a.status === 'PLACED')).toHaveLength(10);
     expect(audit.filter((a) => a.status === 'SKIPPED')).toHaveLength(40);
     expect(audit.filter((a) => a.status === 'PLACED').every((a) => a.exchangeOrderId !== null)).toBe(true);
+
+    // The user's event stream is gapless: sequence numbers 1..n, each once, whatever the interleaving.
+    const events = await db.query.outbox.findMany({ where: (o, { eq }) => eq(o.userId, user.userId) });
+    const seqs = events.map((e) => e.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
+    expect(events.filter((e) => e.topic === 'fill')).toHaveLength(10);
+    expect(await h.fillgate.store.verifyAuditChain(user.userId)).toEqual({ ok: true, rows: 50 });
   });
 });
