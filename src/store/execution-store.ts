@@ -286,28 +286,26 @@ class DrizzleUnitOfWork implements UnitOfWork {
     this.events.push({ topic, payload: payload ?? null });
   }
 
-  /** One update of the user's row and one insert for everything the transaction published or chained. */
+  /**
+   * One statement for everything the transaction published or chained: the user's sequence and audit
+   * head move once, and the outbox rows take consecutive numbers from it.
+   */
   async flush(): Promise<void> {
-    if (this.events.length === 0 && this.auditHead === undefined) return;
     const count = this.events.length;
-    const [row] = await this.tx
-      .update(users)
-      .set({
-        eventSeq: sql`${users.eventSeq} + ${count}`,
-        ...(this.auditHead === undefined ? {} : { auditHead: this.auditHead }),
-      })
-      .where(eq(users.id, this.userId))
-      .returning({ seq: users.eventSeq });
-    if (count === 0) return;
-    const last = Number(row!.seq);
-    await this.tx.insert(outbox).values(
-      this.events.map((event, i) => ({
-        userId: this.userId,
-        seq: last - count + 1 + i,
-        topic: event.topic,
-        payload: event.payload,
-      })),
-    );
+    const head = this.auditHead === undefined ? sql`` : sql`, audit_head = ${this.auditHead}`;
+    if (count === 0) {
+      if (this.auditHead !== undefined) {
+        await this.tx.execute(sql`UPDATE users SET audit_head = ${this.auditHead} WHERE id = ${this.userId}`);
+      }
+      return;
+    }
+    await this.tx.execute(sql`
+      WITH bumped AS (
+        UPDATE users SET event_seq = event_seq + ${count}${head} WHERE id = ${this.userId} RETURNING event_seq
+      )
+      INSERT INTO outbox (user_id, seq, topic, payload)
+      SELECT ${this.userId}, bumped.event_seq - ${count} + e.ord, e.item->>'topic', e.item->'payload'
+      FROM bumped, jsonb_array_elements(${JSON.stringify(this.events)}::jsonb) WITH ORDINALITY AS e(item, ord)`);
   }
 }
 
