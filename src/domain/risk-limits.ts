@@ -261,3 +261,6 @@ export function riskLimitsToJson(
   }
   return out;
 }
+
+/** Every limit off: for accounts whose owner takes risk control elsewhere, and for tests of other behaviour. */
+export const NO_RISK_LIMITS: RiskLimits = Object.freeze({ requireStopLoss: false });

@@ -169,6 +169,9 @@ async function recordFill(
           }
         : amounts),
       liquidationPrice: closes ? undefined : liquidationFor(order, amounts, rules),
+      // Exits sent with an order that adds to the position replace the position's.
+      stopLoss: reducing ? live.stopLoss : (order.stopLoss ?? live.stopLoss),
+      takeProfit: reducing ? live.takeProfit : (order.takeProfit ?? live.takeProfit),
       status,
       closedAt: closes ? now : live.closedAt,
     };
@@ -192,6 +195,8 @@ async function recordFill(
         liquidationPrice: liquidationFor(order, amounts, rules),
         realizedPnl: flipped ? ZERO : amounts.realizedPnl,
         fees: flipped ? ZERO : amounts.fees,
+        stopLoss: order.stopLoss,
+        takeProfit: order.takeProfit,
         signalId: order.signalId,
         botId: order.botId,
         openedAt: now,

@@ -4,6 +4,10 @@ import type { MarketRules } from '../domain/market-rules.ts';
 import type { AuditStatus } from '../domain/order-types.ts';
 import { checkFreeBalance, preflight, type OrderPlan } from '../domain/preflight.ts';
 import { deny, isDenial, type Denial, type ReasonCode } from '../domain/reason-codes.ts';
+import { DEFAULT_RISK_LIMITS } from '../domain/risk-limits.ts';
+import { breachesHaltLimits, evaluateRisk } from '../domain/risk-rules.ts';
+import { startOfUtcDay } from './account-valuation.ts';
+import { buildRiskContext } from './risk-context.ts';
 import { applyVenueSnapshot, transitionOrderRecord } from './apply-venue-snapshot.ts';
 import { clientOrderIdFor, intentHash, intentPayload, type OrderIntent } from './order-intent.ts';
 import { orderView } from './order-view.ts';
@@ -113,7 +117,7 @@ async function admit(
   requestHash: string,
   orderId: string,
 ): Promise<Admission> {
-  const account = await uow.lockAccount(intent.accountId);
+  let account = await uow.lockAccount(intent.accountId);
   if (!account) {
     const denial = deny(
       'ACCOUNT_NOT_FOUND',
@@ -138,6 +142,7 @@ async function admit(
   if (!venue)
     throw new AppError('SERVICE_UNAVAILABLE', `Venue ${account.venue} is not configured on this server.`);
 
+  account = await resumeAtNewDay(deps, uow, account);
   const denial = checkAccount(account, intent);
   if (denial) return { kind: 'done', result: await recordSkip(uow, intent, denial, account) };
 
@@ -161,6 +166,9 @@ async function admit(
   });
   if (isDenial(planned)) return { kind: 'done', result: await recordSkip(uow, intent, planned, account) };
 
+  const riskDenial = await checkRisk(deps, uow, venue, account, intent, planned);
+  if (riskDenial) return { kind: 'done', result: await recordSkip(uow, intent, riskDenial, account) };
+
   const planDenial = await checkPlan(uow, account, intent, planned);
   if (planDenial) return { kind: 'done', result: await recordSkip(uow, intent, planDenial, account) };
 
@@ -181,6 +189,8 @@ async function admit(
     price: planned.price,
     stopPrice: planned.stopPrice,
     protectionPrice: planned.protectionPrice,
+    stopLoss: intent.stopLoss,
+    takeProfit: intent.takeProfit,
     leverage: planned.leverage,
     reduceOnly: intent.reduceOnly ?? false,
     status: 'PENDING_SUBMIT',
@@ -226,6 +236,84 @@ function checkAccount(account: AccountRecord, intent: OrderIntent): Denial | und
     );
   }
   return undefined;
+}
+
+/** A daily-loss halt lifts itself at the first order of the next UTC day. */
+async function resumeAtNewDay(
+  deps: ExecutionDeps,
+  uow: UnitOfWork,
+  account: AccountRecord,
+): Promise<AccountRecord> {
+  const now = deps.now();
+  if (
+    account.tradingState !== 'HALTED' ||
+    !account.resumeNextDay ||
+    !account.haltedAt ||
+    account.haltedAt >= startOfUtcDay(now)
+  ) {
+    return account;
+  }
+  await uow.setTradingState(account.id, 'ACTIVE', undefined, false);
+  await uow.publish('risk.resumed', { account_id: account.id, previous_reason: account.haltReason ?? null });
+  return {
+    ...account,
+    tradingState: 'ACTIVE',
+    haltReason: undefined,
+    haltedAt: undefined,
+    resumeNextDay: false,
+  };
+}
+
+/**
+ * The account's risk limits against the account as it stands with this order added, under the account
+ * lock. A breached daily-loss or drawdown limit halts the account first (with its own audit row).
+ */
+async function checkRisk(
+  deps: ExecutionDeps,
+  uow: UnitOfWork,
+  venue: VenuePort,
+  account: AccountRecord,
+  intent: OrderIntent,
+  plan: OrderPlan,
+): Promise<Denial | undefined> {
+  const limits = (await uow.riskLimits(account.id)) ?? DEFAULT_RISK_LIMITS;
+  const { context, equity } = await buildRiskContext(
+    uow,
+    venue,
+    account,
+    intent,
+    plan,
+    deps.now(),
+    limits.duplicateWindowS,
+  );
+  if (!account.equityPeak || equity.greaterThan(account.equityPeak))
+    await uow.setEquityPeak(account.id, equity);
+  let tradingState = context.tradingState;
+  if (tradingState !== 'HALTED') {
+    const breach = breachesHaltLimits(context, limits);
+    if (breach) {
+      await uow.setTradingState(account.id, 'HALTED', breach.code, breach.code === 'DAILY_LOSS_LIMIT');
+      await uow.appendAudit({
+        accountId: account.id,
+        source: intent.source,
+        status: 'SKIPPED',
+        reasonCode: breach.code,
+        message: `Account ${account.label} switched to HALTED. ${breach.message}`,
+        symbol: intent.symbol,
+        side: intent.side,
+        requestPayload: { trading_state: { from: tradingState, to: 'HALTED' }, ...breach.details },
+      });
+      await uow.publish('risk.halted', {
+        account_id: account.id,
+        reason_code: breach.code,
+        message: breach.message,
+      });
+      tradingState = 'HALTED';
+    }
+  }
+  // A protective exit still leaves a halted account, as long as it only reduces risk.
+  if (tradingState === 'HALTED' && intent.purpose === 'protective_exit') tradingState = 'REDUCING';
+  return evaluateRisk({ ...context, tradingState }, limits);
 }
 
 /** Gates that need the plan: reduce-only coverage, open-order count, free balance (under the account lock). */

@@ -1,5 +1,6 @@
 import type { Decimal } from '../domain/decimal.ts';
 import type { MarketType } from '../domain/order-types.ts';
+import type { RiskLimits } from '../domain/risk-limits.ts';
 
 export type Role = 'user' | 'admin';
 export type TokenScope = 'read' | 'trade' | 'admin';
@@ -37,6 +38,8 @@ export interface NewAccount {
   readonly marketType: MarketType;
   readonly label: string;
   readonly balances: ReadonlyMap<string, Decimal>;
+  /** Limits to start with; without them the defaults apply. */
+  readonly riskLimits?: RiskLimits;
 }
 
 export interface NewApiToken {

@@ -21,6 +21,14 @@ export interface OrderIntent {
   readonly leverage?: number;
   readonly reduceOnly?: boolean;
   readonly clientOrderId?: string;
+  /** Exits attached to the position the order opens (enforced by the position monitor). */
+  readonly stopLoss?: Decimal;
+  readonly takeProfit?: Decimal;
+  /**
+   * Why the system itself sends the order. Exits that only reduce risk (kill-switch flattening, a position's
+   * stop loss or take profit) still go out when the account is HALTED: halting must never trap a position.
+   */
+  readonly purpose?: 'protective_exit';
 }
 
 /** The intent as plain JSON (decimal strings), for audit rows and hashing. */
@@ -40,6 +48,9 @@ export function intentPayload(intent: OrderIntent): Record<string, unknown> {
     stop_price: d(intent.stopPrice),
     leverage: intent.leverage,
     reduce_only: intent.reduceOnly ?? false,
+    stop_loss: d(intent.stopLoss),
+    take_profit: d(intent.takeProfit),
+    purpose: intent.purpose,
     client_order_id: intent.clientOrderId,
     bot_id: intent.links?.botId,
     copy_setup_id: intent.links?.copySetupId,

@@ -1,4 +1,5 @@
 import { Decimal } from '../domain/decimal.ts';
+import type { RiskLimits } from '../domain/risk-limits.ts';
 import { hashApiToken, newApiToken } from './api-token.ts';
 import type { IdentityPort, Role, TokenScope } from './identity-port.ts';
 
@@ -29,6 +30,7 @@ export async function provisionUser(
     scopes?: readonly TokenScope[];
     funding?: PaperFunding;
     paperVenue?: string;
+    riskLimits?: RiskLimits;
   },
 ): Promise<ProvisionedUser> {
   const funding = input.funding ?? DEFAULT_PAPER_FUNDING;
@@ -46,6 +48,7 @@ export async function provisionUser(
         marketType: 'spot',
         label: 'Paper spot',
         balances: new Map([['USDT', funding.spotUsdt]]),
+        riskLimits: input.riskLimits,
       },
       {
         id: futuresAccountId,
@@ -53,6 +56,7 @@ export async function provisionUser(
         marketType: 'futures',
         label: 'Paper USD-M',
         balances: new Map([['USDT', funding.futuresUsdt]]),
+        riskLimits: input.riskLimits,
       },
     ],
     token: {

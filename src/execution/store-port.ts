@@ -12,7 +12,10 @@ import type {
 import type { PositionSide } from '../domain/position-math.ts';
 import type { PositionStatus } from '../domain/position-transitions.ts';
 
-export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+import type { RiskLimits } from '../domain/risk-limits.ts';
+import type { TradingState } from '../domain/risk-rules.ts';
+
+export type { TradingState };
 
 export interface AccountRecord {
   readonly id: string;
@@ -21,6 +24,20 @@ export interface AccountRecord {
   readonly marketType: MarketType;
   readonly label: string;
   readonly tradingState: TradingState;
+  /** Why it is not ACTIVE: a reason code such as DAILY_LOSS_LIMIT or KILL_SWITCH. */
+  readonly haltReason?: string;
+  readonly haltedAt?: Date;
+  /** Whether the next UTC day lifts the halt (daily loss only). */
+  readonly resumeNextDay: boolean;
+  readonly equityPeak?: Decimal;
+}
+
+export interface RecentOrderRecord {
+  readonly at: Date;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly quantity: Decimal;
+  readonly price?: Decimal;
 }
 
 export interface BalanceRecord {
@@ -54,6 +71,8 @@ export interface OrderRecord extends OrderLinks {
   readonly price?: Decimal;
   readonly stopPrice?: Decimal;
   readonly protectionPrice?: Decimal;
+  readonly stopLoss?: Decimal;
+  readonly takeProfit?: Decimal;
   readonly leverage: number;
   readonly reduceOnly: boolean;
   readonly status: OrderStatus;
@@ -119,6 +138,9 @@ export interface PositionRecord {
   readonly fees: Decimal;
   readonly stopLoss?: Decimal;
   readonly takeProfit?: Decimal;
+  /** Trailing stop distance as a fraction of price, and the best price seen since. */
+  readonly trailingStopPct?: Decimal;
+  readonly trailingAnchor?: Decimal;
   readonly signalId?: string;
   readonly botId?: string;
   readonly openedAt?: Date;
@@ -189,6 +211,28 @@ export interface UnitOfWork {
   ): Promise<PositionRecord | undefined>;
   savePosition(position: PositionRecord): Promise<void>;
   appendOrderEvent(event: OrderEventInput): Promise<void>;
+  /** The account's limits; undefined when none were set (the defaults apply). */
+  riskLimits(accountId: string): Promise<RiskLimits | undefined>;
+  livePositions(accountId: string): Promise<readonly PositionRecord[]>;
+  workingOrders(accountId: string): Promise<readonly OrderRecord[]>;
+  /** Orders the account placed (not skipped attempts) since `since`. */
+  recentOrders(accountId: string, since: Date): Promise<readonly RecentOrderRecord[]>;
+  /** Realized PnL and fees of the account's fills since `since`. */
+  fillTotalsSince(accountId: string, since: Date): Promise<{ realizedPnl: Decimal; fees: Decimal }>;
+  setTradingState(
+    accountId: string,
+    state: TradingState,
+    reason: string | undefined,
+    resumeNextDay: boolean,
+  ): Promise<void>;
+  setEquityPeak(accountId: string, peak: Decimal): Promise<void>;
+  saveRiskLimits(accountId: string, limits: RiskLimits): Promise<void>;
+  recordEquity(
+    accountId: string,
+    equity: Decimal,
+    realizedPnl: Decimal,
+    unrealizedPnl: Decimal,
+  ): Promise<void>;
   /** Appends to the user's hash-chained audit log. */
   appendAudit(entry: AuditInput): Promise<AuditRecord>;
   /**

@@ -1,5 +1,7 @@
-import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import type { Decimal } from '../domain/decimal.ts';
+import { and, asc, eq, gte, inArray, notInArray, sql } from 'drizzle-orm';
+import { Decimal } from '../domain/decimal.ts';
+import type { Side } from '../domain/order-types.ts';
+import type { RiskLimits } from '../domain/risk-limits.ts';
 import { FINAL_ORDER_STATUSES } from '../domain/order-status.ts';
 import type { MarketType } from '../domain/order-types.ts';
 import { auditHash } from '../execution/audit-chain.ts';
@@ -15,6 +17,8 @@ import type {
   OrderPatch,
   OrderRecord,
   PositionRecord,
+  RecentOrderRecord,
+  TradingState,
   UnitOfWork,
 } from '../execution/store-port.ts';
 import type { Database, Transaction } from './database.ts';
@@ -27,10 +31,14 @@ import {
   toAuditRecord,
   toBalance,
   toOrder,
+  optDec,
   toPosition,
+  toRiskLimits,
+  fromRiskLimits,
 } from './row-mappers.ts';
 import {
   balances,
+  equitySnapshots,
   executionAudit,
   exchangeAccounts,
   fills,
@@ -38,6 +46,7 @@ import {
   orders,
   outbox,
   positions,
+  riskLimits,
   users,
 } from './schema.ts';
 
@@ -240,6 +249,126 @@ class DrizzleUnitOfWork implements UnitOfWork {
       toStatus: event.toStatus,
       attempt: event.attempt ?? 0,
       detail: event.detail ?? null,
+    });
+  }
+
+  async riskLimits(accountId: string): Promise<RiskLimits | undefined> {
+    const [row] = await this.tx
+      .select()
+      .from(riskLimits)
+      .where(and(eq(riskLimits.accountId, accountId), eq(riskLimits.userId, this.userId)));
+    return row ? toRiskLimits(row) : undefined;
+  }
+
+  async livePositions(accountId: string): Promise<readonly PositionRecord[]> {
+    const rows = await this.tx
+      .select()
+      .from(positions)
+      .where(
+        and(
+          eq(positions.accountId, accountId),
+          eq(positions.userId, this.userId),
+          notInArray(positions.status, ['CLOSED', 'FAILED']),
+        ),
+      );
+    return rows.map(toPosition);
+  }
+
+  async workingOrders(accountId: string): Promise<readonly OrderRecord[]> {
+    const rows = await this.tx
+      .select()
+      .from(orders)
+      .where(
+        and(
+          eq(orders.accountId, accountId),
+          eq(orders.userId, this.userId),
+          notInArray(orders.status, [...FINAL_ORDER_STATUSES]),
+        ),
+      );
+    return rows.map(toOrder);
+  }
+
+  async recentOrders(accountId: string, since: Date): Promise<readonly RecentOrderRecord[]> {
+    const rows = await this.tx
+      .select({
+        at: orders.createdAt,
+        symbol: orders.symbol,
+        side: orders.side,
+        quantity: orders.quantity,
+        price: orders.price,
+      })
+      .from(orders)
+      .where(
+        and(eq(orders.accountId, accountId), eq(orders.userId, this.userId), gte(orders.createdAt, since)),
+      );
+    return rows.map((r) => ({
+      at: r.at,
+      symbol: r.symbol,
+      side: r.side as Side,
+      quantity: new Decimal(r.quantity),
+      price: optDec(r.price),
+    }));
+  }
+
+  async fillTotalsSince(accountId: string, since: Date): Promise<{ realizedPnl: Decimal; fees: Decimal }> {
+    const [row] = await this.tx
+      .select({
+        realized: sql<string>`coalesce(sum(${fills.realizedPnl}), 0)::text`,
+        fees: sql<string>`coalesce(sum(${fills.fee}), 0)::text`,
+      })
+      .from(fills)
+      .where(
+        and(eq(fills.accountId, accountId), eq(fills.userId, this.userId), gte(fills.executedAt, since)),
+      );
+    return { realizedPnl: new Decimal(row?.realized ?? '0'), fees: new Decimal(row?.fees ?? '0') };
+  }
+
+  async setTradingState(
+    accountId: string,
+    state: TradingState,
+    reason: string | undefined,
+    resumeNextDay: boolean,
+  ): Promise<void> {
+    await this.tx
+      .update(exchangeAccounts)
+      .set({
+        tradingState: state,
+        haltReason: reason ?? null,
+        haltedAt: state === 'ACTIVE' ? null : this.now(),
+        resumeNextDay,
+      })
+      .where(and(eq(exchangeAccounts.id, accountId), eq(exchangeAccounts.userId, this.userId)));
+  }
+
+  async setEquityPeak(accountId: string, peak: Decimal): Promise<void> {
+    await this.tx
+      .update(exchangeAccounts)
+      .set({ equityPeak: num(peak) })
+      .where(and(eq(exchangeAccounts.id, accountId), eq(exchangeAccounts.userId, this.userId)));
+  }
+
+  async saveRiskLimits(accountId: string, limits: RiskLimits): Promise<void> {
+    const values = fromRiskLimits(accountId, this.userId, limits);
+    const { accountId: _a, userId: _u, ...update } = values;
+    await this.tx
+      .insert(riskLimits)
+      .values(values)
+      .onConflictDoUpdate({ target: riskLimits.accountId, set: update });
+  }
+
+  async recordEquity(
+    accountId: string,
+    equity: Decimal,
+    realizedPnl: Decimal,
+    unrealizedPnl: Decimal,
+  ): Promise<void> {
+    await this.tx.insert(equitySnapshots).values({
+      userId: this.userId,
+      accountId,
+      equity: num(equity),
+      realizedPnl: num(realizedPnl),
+      unrealizedPnl: num(unrealizedPnl),
+      takenAt: this.now(),
     });
   }
 

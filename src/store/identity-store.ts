@@ -9,8 +9,8 @@ import type {
   UserRecord,
 } from '../execution/identity-port.ts';
 import type { Database } from './database.ts';
-import { num } from './row-mappers.ts';
-import { apiTokens, balances, exchangeAccounts, users } from './schema.ts';
+import { fromRiskLimits, num } from './row-mappers.ts';
+import { apiTokens, balances, exchangeAccounts, riskLimits, users } from './schema.ts';
 
 export class DrizzleIdentityStore implements IdentityPort {
   constructor(private readonly db: Database) {}
@@ -50,6 +50,9 @@ export class DrizzleIdentityStore implements IdentityPort {
           marketType: account.marketType,
           label: account.label,
         });
+        if (account.riskLimits) {
+          await tx.insert(riskLimits).values(fromRiskLimits(account.id, input.user.id, account.riskLimits));
+        }
         for (const [asset, total] of account.balances) {
           await tx
             .insert(balances)

@@ -10,6 +10,7 @@ import type {
   TimeInForce,
 } from '../domain/order-types.ts';
 import type { PositionSide } from '../domain/position-math.ts';
+import type { RiskLimits } from '../domain/risk-limits.ts';
 import type { PositionStatus } from '../domain/position-transitions.ts';
 import type {
   AccountRecord,
@@ -39,6 +40,10 @@ export function toAccount(row: typeof schema.exchangeAccounts.$inferSelect): Acc
     marketType: row.marketType as MarketType,
     label: row.label,
     tradingState: row.tradingState as TradingState,
+    haltReason: opt(row.haltReason),
+    haltedAt: opt(row.haltedAt),
+    resumeNextDay: row.resumeNextDay,
+    equityPeak: optDec(row.equityPeak),
   };
 }
 
@@ -64,6 +69,8 @@ export function toOrder(row: typeof schema.orders.$inferSelect): OrderRecord {
     price: optDec(row.price),
     stopPrice: optDec(row.stopPrice),
     protectionPrice: optDec(row.protectionPrice),
+    stopLoss: optDec(row.stopLoss),
+    takeProfit: optDec(row.takeProfit),
     leverage: row.leverage,
     reduceOnly: row.reduceOnly,
     status: row.status as OrderStatus,
@@ -102,6 +109,8 @@ export function fromOrder(order: OrderRecord): typeof schema.orders.$inferInsert
     price: optNum(order.price),
     stopPrice: optNum(order.stopPrice),
     protectionPrice: optNum(order.protectionPrice),
+    stopLoss: optNum(order.stopLoss),
+    takeProfit: optNum(order.takeProfit),
     leverage: order.leverage,
     reduceOnly: order.reduceOnly,
     status: order.status,
@@ -159,6 +168,8 @@ export function toPosition(row: typeof schema.positions.$inferSelect): PositionR
     fees: dec(row.fees),
     stopLoss: optDec(row.stopLoss),
     takeProfit: optDec(row.takeProfit),
+    trailingStopPct: optDec(row.trailingStopPct),
+    trailingAnchor: optDec(row.trailingAnchor),
     signalId: opt(row.signalId),
     botId: opt(row.botId),
     openedAt: opt(row.openedAt),
@@ -184,6 +195,8 @@ export function fromPosition(p: PositionRecord): typeof schema.positions.$inferI
     fees: num(p.fees),
     stopLoss: optNum(p.stopLoss),
     takeProfit: optNum(p.takeProfit),
+    trailingStopPct: optNum(p.trailingStopPct),
+    trailingAnchor: optNum(p.trailingAnchor),
     signalId: p.signalId ?? null,
     botId: p.botId ?? null,
     openedAt: p.openedAt ?? null,
@@ -213,5 +226,47 @@ export function toAuditRecord(row: typeof schema.executionAudit.$inferSelect): A
     prevHash: row.prevHash,
     hash: row.hash,
     createdAt: row.createdAt,
+  };
+}
+
+export function toRiskLimits(row: typeof schema.riskLimits.$inferSelect): RiskLimits {
+  return {
+    maxOrderNotional: optDec(row.maxOrderNotional),
+    maxPositionNotional: optDec(row.maxPositionNotional),
+    maxTotalExposure: optDec(row.maxTotalExposure),
+    minOrderNotional: optDec(row.minOrderNotional),
+    dailyLossLimit: optDec(row.dailyLossLimit),
+    maxDrawdownPct: optDec(row.maxDrawdownPct),
+    requireStopLoss: row.requireStopLoss,
+    maxPriceDeviationPct: optDec(row.maxPriceDeviationPct),
+    minOrderIntervalMs: opt(row.minOrderIntervalMs),
+    maxOrdersPerMinute: opt(row.maxOrdersPerMinute),
+    maxOpenOrders: opt(row.maxOpenOrders),
+    duplicateWindowS: opt(row.duplicateWindowS),
+  };
+}
+
+export function fromRiskLimits(
+  accountId: string,
+  userId: string,
+  limits: RiskLimits,
+): typeof schema.riskLimits.$inferInsert {
+  const n = (v: Decimal | null | undefined) => (v === undefined || v === null ? null : decimalString(v));
+  return {
+    accountId,
+    userId,
+    maxOrderNotional: n(limits.maxOrderNotional),
+    maxPositionNotional: n(limits.maxPositionNotional),
+    maxTotalExposure: n(limits.maxTotalExposure),
+    minOrderNotional: n(limits.minOrderNotional),
+    dailyLossLimit: n(limits.dailyLossLimit),
+    maxDrawdownPct: n(limits.maxDrawdownPct),
+    requireStopLoss: limits.requireStopLoss ?? false,
+    maxPriceDeviationPct: n(limits.maxPriceDeviationPct),
+    minOrderIntervalMs: limits.minOrderIntervalMs ?? null,
+    maxOrdersPerMinute: limits.maxOrdersPerMinute ?? null,
+    maxOpenOrders: limits.maxOpenOrders ?? null,
+    duplicateWindowS: limits.duplicateWindowS ?? null,
+    updatedAt: new Date(),
   };
 }

@@ -121,6 +121,9 @@ export const orders = pgTable(
     price: money('price'),
     stopPrice: money('stop_price'),
     protectionPrice: money('protection_price'),
+    /** Exits to attach to the position this order opens. */
+    stopLoss: money('stop_loss'),
+    takeProfit: money('take_profit'),
     leverage: integer('leverage').notNull().default(1),
     reduceOnly: boolean('reduce_only').notNull().default(false),
     status: text('status').notNull(),
@@ -332,7 +335,6 @@ export const riskLimits = pgTable('risk_limits', {
   maxOrdersPerMinute: integer('max_orders_per_minute'),
   maxOpenOrders: integer('max_open_orders'),
   duplicateWindowS: integer('duplicate_window_s'),
-  resumeNextDay: boolean('resume_next_day').notNull().default(true),
   updatedAt: updatedAt(),
 });
 

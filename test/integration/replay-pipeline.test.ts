@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { findBuiltinMarket } from '../../src/domain/builtin-markets.ts';
 import { Decimal } from '../../src/domain/decimal.ts';
+import { NO_RISK_LIMITS } from '../../src/domain/risk-limits.ts';
 import { provisionUser } from '../../src/execution/provision-user.ts';
 import { createFillgate, type Fillgate } from '../../src/main.ts';
 import { generateKlines } from '../../src/venues/market-data/generate-klines.ts';
@@ -67,6 +68,7 @@ describe.each(sources)(`full pipeline over replayed $name (${databaseKind})`, ({
     const user = await provisionUser(fillgate.identity, randomUUID, {
       email: `${randomUUID()}@t.local`,
       role: 'user',
+      riskLimits: NO_RISK_LIMITS,
     });
     const auth = { authorization: `Bearer ${user.token}` };
     const place = async (payload: Record<string, unknown>) => {

@@ -5,6 +5,7 @@ import { Decimal } from '../../src/domain/decimal.ts';
 import { createFillgate } from '../../src/main.ts';
 import { ManualFeed } from '../support/manual-feed.ts';
 import { databaseKind, openTestDatabase } from '../support/test-database.ts';
+import { NO_RISK_LIMITS } from '../../src/domain/risk-limits.ts';
 import { provisionUser } from '../../src/execution/provision-user.ts';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';

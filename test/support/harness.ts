@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
+import { NO_RISK_LIMITS, type RiskLimits } from '../../src/domain/risk-limits.ts';
 import { BUILTIN_MARKETS } from '../../src/domain/builtin-markets.ts';
 import {
   provisionUser,
@@ -41,11 +42,12 @@ export async function startHarness(
   return {
     fillgate,
     feed,
-    async user(funding, email) {
+    async user(funding, email, riskLimits = NO_RISK_LIMITS) {
       const user = await provisionUser(fillgate.identity, randomUUID, {
         email: email ?? `${randomUUID()}@test.local`,
         role: 'user',
         funding,
+        riskLimits,
       });
       return { ...user, auth: { authorization: `Bearer ${user.token}` } };
     },

@@ -126,6 +126,8 @@ CREATE TABLE "orders" (
 	"price" numeric,
 	"stop_price" numeric,
 	"protection_price" numeric,
+	"stop_loss" numeric,
+	"take_profit" numeric,
 	"leverage" integer DEFAULT 1 NOT NULL,
 	"reduce_only" boolean DEFAULT false NOT NULL,
 	"status" text NOT NULL,
@@ -197,7 +199,6 @@ CREATE TABLE "risk_limits" (
 	"max_orders_per_minute" integer,
 	"max_open_orders" integer,
 	"duplicate_window_s" integer,
-	"resume_next_day" boolean DEFAULT true NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
