@@ -44,7 +44,6 @@ import {
   fills,
   orderEvents,
   orders,
-  outbox,
   positions,
   riskLimits,
   users,

@@ -28,6 +28,7 @@ describe(`restart and audit chain (${databaseKind})`, () => {
     const user = await provisionUser(first.identity, randomUUID, {
       email: 'restart@test.local',
       role: 'user',
+      riskLimits: NO_RISK_LIMITS,
     });
     const auth = { authorization: `Bearer ${user.token}` };
     const placed = await first.app.inject({

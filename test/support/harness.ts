@@ -17,9 +17,11 @@ import { openTestDatabase } from './test-database.ts';
 export interface Harness {
   readonly fillgate: Fillgate;
   readonly feed: SyntheticFeed;
+  /** A new user with paper accounts; risk limits are off unless given (tests of risk pass their own). */
   user(
     funding?: PaperFunding,
     email?: string,
+    riskLimits?: RiskLimits,
   ): Promise<ProvisionedUser & { auth: { authorization: string } }>;
   /** Advances the synthetic market one tick and waits until the order tracker has recorded what it caused. */
   tick(times?: number): Promise<void>;
