@@ -263,6 +263,16 @@ export async function applyVenueSnapshot(
     });
   }
 
+  if (isFinalOrderStatus(status) && order.positionId && order.positionId === positionId) {
+    // An exit order that ended without closing its position hands the position back to OPEN.
+    const position = await uow.lockPosition(order.positionId);
+    if (position?.status === 'CLOSING' && !position.quantity.isZero()) {
+      const reopened = { ...position, status: nextPositionStatus(position.status, { kind: 'reopened' }) };
+      await uow.savePosition(reopened);
+      await uow.publish('position.updated', positionView(reopened));
+    }
+  }
+
   if (isFinalOrderStatus(status) && !reservedRemaining.isZero()) {
     await uow.adjustBalance(order.accountId, order.reserveAsset, ZERO, reservedRemaining.neg());
     reservedRemaining = ZERO;

@@ -31,6 +31,9 @@ export interface Page<T> {
 export interface ReadPort {
   listAccounts(userId: string): Promise<readonly AccountRecord[]>;
   findAccount(userId: string, accountId: string): Promise<AccountRecord | undefined>;
+  /** Every user's accounts: for an admin's kill switch only. */
+  listAllAccounts(): Promise<readonly AccountRecord[]>;
+  findPosition(userId: string, positionId: string): Promise<PositionRecord | undefined>;
   listBalances(userId: string): Promise<readonly BalanceRecord[]>;
   listOrders(userId: string, filter: OrderFilter): Promise<Page<OrderRecord>>;
   findOrder(userId: string, orderId: string): Promise<OrderRecord | undefined>;

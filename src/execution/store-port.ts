@@ -209,6 +209,7 @@ export interface UnitOfWork {
     symbol: string,
     marketType: MarketType,
   ): Promise<PositionRecord | undefined>;
+  lockPosition(positionId: string): Promise<PositionRecord | undefined>;
   savePosition(position: PositionRecord): Promise<void>;
   appendOrderEvent(event: OrderEventInput): Promise<void>;
   /** The account's limits; undefined when none were set (the defaults apply). */

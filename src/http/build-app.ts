@@ -5,6 +5,7 @@ import { bearerAuth } from './authenticate.ts';
 import { envelope, handleError } from './error-envelope.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { positionRoutes } from './routes/position-routes.ts';
+import { riskRoutes } from './routes/risk-routes.ts';
 import { tradingCompatRoutes } from './routes/trading-compat-routes.ts';
 
 /** Builds the HTTP application without listening (tests use `inject`; main.ts calls `listen`). */
@@ -38,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     api.addHook('onRequest', bearerAuth(deps.identity));
     await api.register(orderRoutes(deps), { prefix: '/api/v1' });
     await api.register(positionRoutes(deps), { prefix: '/api/v1' });
+    await api.register(riskRoutes(deps), { prefix: '/api/v1' });
     await api.register(tradingCompatRoutes(deps), { prefix: '/api' });
   });
   return app;

@@ -233,6 +233,15 @@ class DrizzleUnitOfWork implements UnitOfWork {
     return row ? toPosition(row) : undefined;
   }
 
+  async lockPosition(positionId: string): Promise<PositionRecord | undefined> {
+    const [row] = await this.tx
+      .select()
+      .from(positions)
+      .where(and(eq(positions.id, positionId), eq(positions.userId, this.userId)))
+      .for('update');
+    return row ? toPosition(row) : undefined;
+  }
+
   async savePosition(position: PositionRecord): Promise<void> {
     const values = fromPosition(position);
     const { id: _id, userId: _userId, createdAt: _createdAt, ...update } = values;

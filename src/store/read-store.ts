@@ -55,6 +55,19 @@ export class DrizzleReadStore implements ReadPort {
     return row ? toAccount(row) : undefined;
   }
 
+  async listAllAccounts(): Promise<readonly AccountRecord[]> {
+    const rows = await this.db.select().from(exchangeAccounts).orderBy(asc(exchangeAccounts.createdAt));
+    return rows.map(toAccount);
+  }
+
+  async findPosition(userId: string, positionId: string): Promise<PositionRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(positions)
+      .where(and(eq(positions.userId, userId), eq(positions.id, positionId)));
+    return row ? toPosition(row) : undefined;
+  }
+
   async listBalances(userId: string): Promise<readonly BalanceRecord[]> {
     const rows = await this.db
       .select()

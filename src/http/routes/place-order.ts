@@ -50,8 +50,12 @@ export function executionResultBody(result: ExecutionResult) {
   };
 }
 
-/** Runs the intent through the one execution path and answers 201 PLACED / 422 SKIPPED / 502 FAILED. */
-export async function placeAndReply(deps: AppDeps, intent: OrderIntent, reply: FastifyReply) {
-  const result = await executeOrder(deps.execution, intent);
+/** Answers 201 PLACED / 422 SKIPPED / 502 FAILED with the execution result. */
+export function replyWithResult(reply: FastifyReply, result: ExecutionResult) {
   return reply.status(HTTP_STATUS[result.status]).send(executionResultBody(result));
+}
+
+/** Runs the intent through the one execution path and answers with its result. */
+export async function placeAndReply(deps: AppDeps, intent: OrderIntent, reply: FastifyReply) {
+  return replyWithResult(reply, await executeOrder(deps.execution, intent));
 }

@@ -1,11 +1,45 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { unrealizedPnl } from '../../domain/position-math.ts';
 import { positionView } from '../../execution/order-view.ts';
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../../domain/app-error.ts';
+import { closePosition } from '../../execution/close-position.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { principalOf } from '../authenticate.ts';
+import { DecimalInput, IdParams } from '../schemas.ts';
+import { optDecimal, replyWithResult } from './place-order.ts';
+
+const ClosePositionBody = Type.Object(
+  {
+    type: Type.Optional(Type.Union([Type.Literal('market'), Type.Literal('limit')])),
+    price: Type.Optional(DecimalInput),
+    quantity: Type.Optional(DecimalInput),
+  },
+  { additionalProperties: false },
+);
 
 export function positionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
+    app.post(
+      '/positions/:id/close',
+      { schema: { params: IdParams, body: ClosePositionBody } },
+      async (request, reply) => {
+        const principal = principalOf(request, 'trade');
+        const body = request.body;
+        const type = body.type ?? (body.price === undefined ? 'market' : 'limit');
+        if (type === 'limit' && body.price === undefined) {
+          throw new AppError('VALIDATION_FAILED', 'A limit close needs a price.');
+        }
+        const result = await closePosition(deps.execution, principal.userId, request.params.id, {
+          type,
+          price: optDecimal(body.price),
+          quantity: optDecimal(body.quantity),
+          reason: 'manual',
+        });
+        return replyWithResult(reply, result);
+      },
+    );
+
     app.get('/positions', async (request) => {
       const principal = principalOf(request);
       const [positions, accounts] = await Promise.all([
