@@ -17,6 +17,8 @@ export interface Config {
   readonly takerFeeRate: Decimal;
   readonly marketSlippage: Decimal;
   readonly paperLatencyMs: number;
+  readonly monitorIntervalMs: number;
+  readonly equityIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -64,5 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     takerFeeRate: rate(env, 'FILLGATE_TAKER_FEE', '0.001'),
     marketSlippage: rate(env, 'FILLGATE_MARKET_SLIPPAGE', '0.02'),
     paperLatencyMs: integer(env, 'FILLGATE_PAPER_LATENCY_MS', 0, 0, 10_000),
+    monitorIntervalMs: integer(env, 'FILLGATE_MONITOR_INTERVAL_MS', 500, 50, 60_000),
+    equityIntervalMs: integer(env, 'FILLGATE_EQUITY_INTERVAL_MS', 60_000, 1_000, 3_600_000),
   };
 }

@@ -22,6 +22,7 @@ import type { MarketDataFeed } from './venues/market-data/market-event.ts';
 import { SyntheticFeed } from './venues/market-data/synthetic-feed.ts';
 import { PaperVenue } from './venues/paper/paper-venue.ts';
 import { OrderTracker } from './workers/order-tracker.ts';
+import { PositionMonitor } from './workers/position-monitor.ts';
 
 const VERSION = '0.1.0';
 
@@ -44,6 +45,7 @@ export interface Fillgate {
   readonly paper: PaperVenue;
   readonly feed: MarketDataFeed;
   readonly tracker: OrderTracker;
+  readonly monitor: PositionMonitor;
   readonly logger: Logger;
   /** Starts the feed and listens on the configured host and port; returns the base URL. */
   listen(): Promise<string>;
@@ -150,6 +152,10 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
 
   const tracker = new OrderTracker(execution, store, logger);
   tracker.start();
+  const monitor = new PositionMonitor(execution, store, logger, {
+    exitIntervalMs: config.monitorIntervalMs,
+    equityIntervalMs: config.equityIntervalMs,
+  });
 
   const health = async (): Promise<HealthReport> => {
     const up = await database.ping().catch(() => false);
@@ -174,14 +180,17 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     feed,
     tracker,
     logger,
+    monitor,
     async listen() {
       feed.start();
+      monitor.start();
       return app.listen({ port: config.port, host: config.host });
     },
     stop() {
       stopped ??= (async () => {
         await app.close();
         feed.stop();
+        await monitor.stop();
         paper.close();
         await tracker.stop();
         if (!options.database) await database.close();

@@ -177,6 +177,7 @@ async function recordFill(
     };
     await uow.savePosition(saved);
     await uow.publish(closes ? 'position.closed' : 'position.updated', positionView(saved));
+    if (closes && saved.signalId) await uow.closeSignalsOfPosition(saved.id);
   }
   if (!live || flipped) {
     if (!amounts.quantity.isZero() && (order.marketType === 'futures' || order.side === 'buy')) {
@@ -187,7 +188,11 @@ async function recordFill(
         symbol: order.symbol,
         marketType: order.marketType,
         side: amounts.side,
-        status: nextPositionStatus('CREATED', { kind: 'opened' }),
+        // A position with exits attached is watched by the position monitor from the start.
+        status:
+          order.stopLoss || order.takeProfit
+            ? nextPositionStatus(nextPositionStatus('CREATED', { kind: 'opened' }), { kind: 'monitor' })
+            : nextPositionStatus('CREATED', { kind: 'opened' }),
         quantity: amounts.quantity,
         entryPrice: amounts.entryPrice,
         leverage: amounts.leverage,

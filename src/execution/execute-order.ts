@@ -5,8 +5,9 @@ import type { AuditStatus } from '../domain/order-types.ts';
 import { checkFreeBalance, preflight, type OrderPlan } from '../domain/preflight.ts';
 import { deny, isDenial, type Denial, type ReasonCode } from '../domain/reason-codes.ts';
 import { DEFAULT_RISK_LIMITS } from '../domain/risk-limits.ts';
-import { breachesHaltLimits, evaluateRisk } from '../domain/risk-rules.ts';
+import { evaluateRisk } from '../domain/risk-rules.ts';
 import { startOfUtcDay } from './account-valuation.ts';
+import { haltOnBreach } from './halt-on-breach.ts';
 import { buildRiskContext } from './risk-context.ts';
 import { applyVenueSnapshot, transitionOrderRecord } from './apply-venue-snapshot.ts';
 import { clientOrderIdFor, intentHash, intentPayload, type OrderIntent } from './order-intent.ts';
@@ -223,16 +224,11 @@ function checkAccount(account: AccountRecord, intent: OrderIntent): Denial | und
       `Account ${account.label} trades ${account.marketType}, not ${intent.marketType}. Choose a ${intent.marketType} account or change market_type.`,
     );
   }
-  if (account.tradingState === 'HALTED') {
+  if (account.tradingState === 'HALTED' && intent.purpose !== 'protective_exit') {
     return deny(
       'TRADING_HALTED',
-      `Trading is halted on account ${account.label}. Release the halt before placing orders.`,
-    );
-  }
-  if (account.tradingState === 'REDUCING' && !intent.reduceOnly) {
-    return deny(
-      'REDUCE_ONLY_MODE',
-      `Account ${account.label} only accepts risk-reducing orders. Send the order with reduce_only: true.`,
+      `Trading is halted on account ${account.label}${account.haltReason ? ` (${account.haltReason})` : ''}. Release the halt before placing orders.`,
+      { halt_reason: account.haltReason ?? '' },
     );
   }
   return undefined;
@@ -289,27 +285,10 @@ async function checkRisk(
   if (!account.equityPeak || equity.greaterThan(account.equityPeak))
     await uow.setEquityPeak(account.id, equity);
   let tradingState = context.tradingState;
-  if (tradingState !== 'HALTED') {
-    const breach = breachesHaltLimits(context, limits);
-    if (breach) {
-      await uow.setTradingState(account.id, 'HALTED', breach.code, breach.code === 'DAILY_LOSS_LIMIT');
-      await uow.appendAudit({
-        accountId: account.id,
-        source: intent.source,
-        status: 'SKIPPED',
-        reasonCode: breach.code,
-        message: `Account ${account.label} switched to HALTED. ${breach.message}`,
-        symbol: intent.symbol,
-        side: intent.side,
-        requestPayload: { trading_state: { from: tradingState, to: 'HALTED' }, ...breach.details },
-      });
-      await uow.publish('risk.halted', {
-        account_id: account.id,
-        reason_code: breach.code,
-        message: breach.message,
-      });
-      tradingState = 'HALTED';
-    }
+  const breach = await haltOnBreach(uow, account, context, limits, intent.source);
+  if (breach) {
+    if (intent.purpose !== 'protective_exit') return deny(breach.code, breach.message, breach.details);
+    tradingState = 'HALTED';
   }
   // A protective exit still leaves a halted account, as long as it only reduces risk.
   if (tradingState === 'HALTED' && intent.purpose === 'protective_exit') tradingState = 'REDUCING';

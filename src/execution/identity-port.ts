@@ -22,6 +22,9 @@ export interface IdentityPort {
   /** Resolves a bearer token (by its hash) to its principal; undefined when unknown or revoked. */
   authenticate(tokenHash: string): Promise<Principal | undefined>;
   countUsers(): Promise<number>;
+  /** Stores (or replaces) the hash of the user's inbound-webhook secret. */
+  setWebhookSecret(userId: string, secretHash: string, maxLagS: number): Promise<void>;
+  webhookSecret(userId: string): Promise<{ secretHash: string; maxLagS: number } | undefined>;
   findUserByEmail(email: string): Promise<UserRecord | undefined>;
   /** Creates the user, its accounts (with opening balances: how paper accounts are funded) and its first
    * API token in one transaction. */

@@ -9,6 +9,7 @@ import type {
   OrderEventRecord,
   OrderRecord,
   PositionRecord,
+  SignalRecord,
 } from './store-port.ts';
 
 export interface OrderFilter {
@@ -40,6 +41,8 @@ export interface ReadPort {
   listFills(userId: string, orderId: string): Promise<readonly FillRecord[]>;
   listOrderEvents(userId: string, orderId: string): Promise<readonly OrderEventRecord[]>;
   listPositions(userId: string, status?: PositionStatus): Promise<readonly PositionRecord[]>;
+  listSignals(userId: string, limit: number): Promise<readonly SignalRecord[]>;
+  findSignal(userId: string, signalId: string): Promise<SignalRecord | undefined>;
   listAudit(
     userId: string,
     filter: { source?: OrderSource; orderId?: string; limit: number },

@@ -228,6 +228,12 @@ export interface UnitOfWork {
   ): Promise<void>;
   setEquityPeak(accountId: string, peak: Decimal): Promise<void>;
   saveRiskLimits(accountId: string, limits: RiskLimits): Promise<void>;
+  /** Records a signal; false when the user already sent this signal id (processed once). */
+  insertSignal(signal: SignalRecord): Promise<boolean>;
+  findSignal(signalId: string): Promise<SignalRecord | undefined>;
+  updateSignal(id: string, patch: SignalPatch): Promise<void>;
+  /** The signals whose position just closed follow it to `closed`. */
+  closeSignalsOfPosition(positionId: string): Promise<void>;
   recordEquity(
     accountId: string,
     equity: Decimal,
@@ -242,6 +248,34 @@ export interface UnitOfWork {
    */
   publish(topic: string, payload: unknown): Promise<void>;
 }
+
+export type SignalDecision = 'enter_trade' | 'wait' | 'bad';
+/** received -> ready -> in_position -> closed; or recorded (wait/bad) or rejected (with the reason). */
+export type SignalStatus = 'received' | 'ready' | 'in_position' | 'closed' | 'recorded' | 'rejected';
+
+export interface SignalRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly signalId: string;
+  readonly accountId?: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly decision: SignalDecision;
+  readonly status: SignalStatus;
+  readonly stopLoss?: Decimal;
+  readonly takeProfit?: Decimal;
+  readonly sizing?: unknown;
+  readonly positionId?: string;
+  readonly orderId?: string;
+  readonly reasonCode?: string;
+  readonly message?: string;
+  readonly source: string;
+  readonly createdAt: Date;
+}
+
+export type SignalPatch = Partial<
+  Pick<SignalRecord, 'status' | 'positionId' | 'orderId' | 'reasonCode' | 'message' | 'accountId'>
+>;
 
 export interface ExecutionStore {
   /** Runs `work` in one database transaction on behalf of `userId`; all of it commits or none does. */

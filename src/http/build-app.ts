@@ -6,6 +6,7 @@ import { envelope, handleError } from './error-envelope.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { positionRoutes } from './routes/position-routes.ts';
 import { riskRoutes } from './routes/risk-routes.ts';
+import { signalRoutes, webhookRoutes } from './routes/signal-routes.ts';
 import { tradingCompatRoutes } from './routes/trading-compat-routes.ts';
 
 /** Builds the HTTP application without listening (tests use `inject`; main.ts calls `listen`). */
@@ -35,11 +36,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
+  await app.register(webhookRoutes(deps));
   await app.register(async (api) => {
     api.addHook('onRequest', bearerAuth(deps.identity));
     await api.register(orderRoutes(deps), { prefix: '/api/v1' });
     await api.register(positionRoutes(deps), { prefix: '/api/v1' });
     await api.register(riskRoutes(deps), { prefix: '/api/v1' });
+    await api.register(signalRoutes(deps), { prefix: '/api/v1' });
     await api.register(tradingCompatRoutes(deps), { prefix: '/api' });
   });
   return app;

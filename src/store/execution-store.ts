@@ -1,10 +1,11 @@
-import { and, asc, eq, gte, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, notInArray, or, sql } from 'drizzle-orm';
 import { Decimal } from '../domain/decimal.ts';
 import type { Side } from '../domain/order-types.ts';
 import type { RiskLimits } from '../domain/risk-limits.ts';
 import { FINAL_ORDER_STATUSES } from '../domain/order-status.ts';
 import type { MarketType } from '../domain/order-types.ts';
 import { auditHash } from '../execution/audit-chain.ts';
+import type { MonitorQueries } from '../execution/monitor-port.ts';
 import type { OrderLocation, OrderLocator } from '../execution/record-execution-report.ts';
 import type {
   AccountRecord,
@@ -18,6 +19,8 @@ import type {
   OrderRecord,
   PositionRecord,
   RecentOrderRecord,
+  SignalPatch,
+  SignalRecord,
   TradingState,
   UnitOfWork,
 } from '../execution/store-port.ts';
@@ -34,6 +37,7 @@ import {
   optDec,
   toPosition,
   toRiskLimits,
+  toSignal,
   fromRiskLimits,
 } from './row-mappers.ts';
 import {
@@ -46,6 +50,7 @@ import {
   orders,
   positions,
   riskLimits,
+  signals,
   users,
 } from './schema.ts';
 
@@ -364,6 +369,66 @@ class DrizzleUnitOfWork implements UnitOfWork {
       .onConflictDoUpdate({ target: riskLimits.accountId, set: update });
   }
 
+  async insertSignal(signal: SignalRecord): Promise<boolean> {
+    const inserted = await this.tx
+      .insert(signals)
+      .values({
+        id: signal.id,
+        userId: this.userId,
+        signalId: signal.signalId,
+        accountId: signal.accountId ?? null,
+        symbol: signal.symbol,
+        side: signal.side,
+        decision: signal.decision,
+        status: signal.status,
+        stopLoss: optNum(signal.stopLoss),
+        takeProfit: optNum(signal.takeProfit),
+        sizing: signal.sizing ?? null,
+        source: signal.source,
+        message: signal.message ?? null,
+        createdAt: signal.createdAt,
+        updatedAt: signal.createdAt,
+      })
+      .onConflictDoNothing({ target: [signals.userId, signals.signalId] })
+      .returning({ id: signals.id });
+    return inserted.length > 0;
+  }
+
+  async findSignal(signalId: string): Promise<SignalRecord | undefined> {
+    const [row] = await this.tx
+      .select()
+      .from(signals)
+      .where(and(eq(signals.userId, this.userId), eq(signals.signalId, signalId)));
+    return row ? toSignal(row) : undefined;
+  }
+
+  async updateSignal(id: string, patch: SignalPatch): Promise<void> {
+    const set: Partial<typeof signals.$inferInsert> = { updatedAt: this.now() };
+    if (patch.status !== undefined) set.status = patch.status;
+    if ('positionId' in patch) set.positionId = patch.positionId ?? null;
+    if ('orderId' in patch) set.orderId = patch.orderId ?? null;
+    if ('reasonCode' in patch) set.reasonCode = patch.reasonCode ?? null;
+    if ('message' in patch) set.message = patch.message ?? null;
+    if ('accountId' in patch) set.accountId = patch.accountId ?? null;
+    await this.tx
+      .update(signals)
+      .set(set)
+      .where(and(eq(signals.id, id), eq(signals.userId, this.userId)));
+  }
+
+  async closeSignalsOfPosition(positionId: string): Promise<void> {
+    await this.tx
+      .update(signals)
+      .set({ status: 'closed', updatedAt: this.now() })
+      .where(
+        and(
+          eq(signals.userId, this.userId),
+          eq(signals.positionId, positionId),
+          eq(signals.status, 'in_position'),
+        ),
+      );
+  }
+
   async recordEquity(
     accountId: string,
     equity: Decimal,
@@ -447,7 +512,7 @@ class DrizzleUnitOfWork implements UnitOfWork {
 }
 
 /** The execution layer's store on Drizzle: one code path for PostgreSQL and PGlite. */
-export class DrizzleExecutionStore implements ExecutionStore, OrderLocator {
+export class DrizzleExecutionStore implements ExecutionStore, OrderLocator, MonitorQueries {
   constructor(
     private readonly db: Database,
     private readonly now: () => Date = () => new Date(),
@@ -478,6 +543,28 @@ export class DrizzleExecutionStore implements ExecutionStore, OrderLocator {
         ),
       );
     return row;
+  }
+
+  async positionsWithExits(): Promise<readonly PositionRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(positions)
+      .where(
+        and(
+          inArray(positions.status, ['OPEN', 'MONITORING']),
+          or(
+            isNotNull(positions.stopLoss),
+            isNotNull(positions.takeProfit),
+            isNotNull(positions.trailingStopPct),
+          ),
+        ),
+      );
+    return rows.map(toPosition);
+  }
+
+  async accountsToValue(): Promise<readonly AccountRecord[]> {
+    const rows = await this.db.select().from(exchangeAccounts);
+    return rows.map(toAccount);
   }
 
   /** Orders that may still trade at a venue (for restoring a paper venue's book after a restart). */

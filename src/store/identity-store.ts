@@ -10,7 +10,7 @@ import type {
 } from '../execution/identity-port.ts';
 import type { Database } from './database.ts';
 import { fromRiskLimits, num } from './row-mappers.ts';
-import { apiTokens, balances, exchangeAccounts, riskLimits, users } from './schema.ts';
+import { apiTokens, balances, exchangeAccounts, riskLimits, users, webhookSecrets } from './schema.ts';
 
 export class DrizzleIdentityStore implements IdentityPort {
   constructor(private readonly db: Database) {}
@@ -23,6 +23,21 @@ export class DrizzleIdentityStore implements IdentityPort {
       .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
     if (!row) return undefined;
     return { userId: row.userId, role: row.role as Role, scopes: row.scopes as TokenScope[] };
+  }
+
+  async setWebhookSecret(userId: string, secretHash: string, maxLagS: number): Promise<void> {
+    await this.db
+      .insert(webhookSecrets)
+      .values({ userId, secretHash, maxLagS })
+      .onConflictDoUpdate({
+        target: webhookSecrets.userId,
+        set: { secretHash, maxLagS, createdAt: new Date() },
+      });
+  }
+
+  async webhookSecret(userId: string): Promise<{ secretHash: string; maxLagS: number } | undefined> {
+    const [row] = await this.db.select().from(webhookSecrets).where(eq(webhookSecrets.userId, userId));
+    return row ? { secretHash: row.secretHash, maxLagS: row.maxLagS } : undefined;
   }
 
   async countUsers(): Promise<number> {

@@ -10,10 +10,11 @@ import type {
   OrderEventRecord,
   OrderRecord,
   PositionRecord,
+  SignalRecord,
 } from '../execution/store-port.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { Database } from './database.ts';
-import { toAccount, toAuditRecord, toBalance, toFill, toOrder, toPosition } from './row-mappers.ts';
+import { toAccount, toAuditRecord, toBalance, toFill, toOrder, toPosition, toSignal } from './row-mappers.ts';
 import {
   balances,
   exchangeAccounts,
@@ -22,6 +23,7 @@ import {
   orderEvents,
   orders,
   positions,
+  signals,
 } from './schema.ts';
 
 function encodeCursor(order: OrderRecord): string {
@@ -146,6 +148,24 @@ export class DrizzleReadStore implements ReadPort {
       .where(and(eq(positions.userId, userId), status ? eq(positions.status, status) : undefined))
       .orderBy(desc(positions.createdAt));
     return rows.map(toPosition);
+  }
+
+  async listSignals(userId: string, limit: number): Promise<readonly SignalRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(signals)
+      .where(eq(signals.userId, userId))
+      .orderBy(desc(signals.createdAt))
+      .limit(limit);
+    return rows.map(toSignal);
+  }
+
+  async findSignal(userId: string, signalId: string): Promise<SignalRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(signals)
+      .where(and(eq(signals.userId, userId), eq(signals.signalId, signalId)));
+    return row ? toSignal(row) : undefined;
   }
 
   async listAudit(

@@ -19,6 +19,9 @@ import type {
   FillRecord,
   OrderRecord,
   PositionRecord,
+  SignalDecision,
+  SignalRecord,
+  SignalStatus,
   TradingState,
 } from '../execution/store-port.ts';
 import type * as schema from './schema.ts';
@@ -268,5 +271,27 @@ export function fromRiskLimits(
     maxOpenOrders: limits.maxOpenOrders ?? null,
     duplicateWindowS: limits.duplicateWindowS ?? null,
     updatedAt: new Date(),
+  };
+}
+
+export function toSignal(row: typeof schema.signals.$inferSelect): SignalRecord {
+  return {
+    id: row.id,
+    userId: row.userId,
+    signalId: row.signalId,
+    accountId: opt(row.accountId),
+    symbol: row.symbol,
+    side: row.side as Side,
+    decision: row.decision as SignalDecision,
+    status: row.status as SignalStatus,
+    stopLoss: optDec(row.stopLoss),
+    takeProfit: optDec(row.takeProfit),
+    sizing: opt(row.sizing),
+    positionId: opt(row.positionId),
+    orderId: opt(row.orderId),
+    reasonCode: opt(row.reasonCode),
+    message: opt(row.message),
+    source: row.source,
+    createdAt: row.createdAt,
   };
 }
