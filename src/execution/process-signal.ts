@@ -107,8 +107,10 @@ export async function processSignal(deps: ExecutionDeps, input: SignalInput): Pr
   }
   if (isDenial(sized)) return reject(sized.code, sized.message);
 
+  // The exits the position will carry: as sent, or derived by the sizing (take profit from reward:risk).
+  const exits = { stopLoss: sized.stopLoss, takeProfit: sized.takeProfit };
   await deps.store.transaction(input.userId, (uow) =>
-    uow.updateSignal(received.signal.id, { status: 'ready' }),
+    uow.updateSignal(received.signal.id, { status: 'ready', ...exits }),
   );
   const result = await executeOrder(deps, {
     userId: input.userId,
@@ -139,6 +141,7 @@ export async function processSignal(deps: ExecutionDeps, input: SignalInput): Pr
   return {
     signal: {
       ...received.signal,
+      ...exits,
       status: 'in_position',
       positionId,
       orderId: result.orderId ?? undefined,

@@ -274,7 +274,10 @@ export interface SignalRecord {
 }
 
 export type SignalPatch = Partial<
-  Pick<SignalRecord, 'status' | 'positionId' | 'orderId' | 'reasonCode' | 'message' | 'accountId'>
+  Pick<
+    SignalRecord,
+    'status' | 'positionId' | 'orderId' | 'reasonCode' | 'message' | 'accountId' | 'stopLoss' | 'takeProfit'
+  >
 >;
 
 export interface ExecutionStore {

@@ -410,6 +410,8 @@ class DrizzleUnitOfWork implements UnitOfWork {
     if ('reasonCode' in patch) set.reasonCode = patch.reasonCode ?? null;
     if ('message' in patch) set.message = patch.message ?? null;
     if ('accountId' in patch) set.accountId = patch.accountId ?? null;
+    if ('stopLoss' in patch) set.stopLoss = optNum(patch.stopLoss);
+    if ('takeProfit' in patch) set.takeProfit = optNum(patch.takeProfit);
     await this.tx
       .update(signals)
       .set(set)
