@@ -14,6 +14,7 @@ import type { HealthReport } from './http/app-deps.ts';
 import { openDatabase, type DatabaseHandle } from './store/database.ts';
 import { DrizzleExecutionStore } from './store/execution-store.ts';
 import { DrizzleIdentityStore } from './store/identity-store.ts';
+import { DrizzlePnlStore } from './store/pnl-store.ts';
 import { DrizzleReadStore } from './store/read-store.ts';
 import { readKlineFile } from './venues/market-data/kline-file.ts';
 import { defaultSyntheticMarkets } from './venues/market-data/default-synthetic-markets.ts';
@@ -117,6 +118,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
   const store = new DrizzleExecutionStore(database.db);
   const read = new DrizzleReadStore(database.db);
   const identity = new DrizzleIdentityStore(database.db);
+  const pnl = new DrizzlePnlStore(database.db);
   const venues = new VenueMap([paper]);
   const execution: ExecutionDeps = {
     store,
@@ -166,7 +168,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
       venues: venueHealth,
     };
   };
-  const app = await buildApp({ execution, read, identity, health, version: VERSION, logger });
+  const app = await buildApp({ execution, read, identity, pnl, health, version: VERSION, logger });
 
   let stopped: Promise<void> | undefined;
   return {

@@ -67,13 +67,11 @@ export async function snapshotEquity(deps: ExecutionDeps, queries: MonitorQuerie
       const account = await uow.lockAccount(candidate.id);
       if (!account) return;
       const now = deps.now();
-      const [balances, positions, today, lifetime, limits] = await Promise.all([
-        uow.balances(account.id),
-        uow.livePositions(account.id),
-        uow.fillTotalsSince(account.id, startOfUtcDay(now)),
-        uow.fillTotalsSince(account.id, new Date(0)),
-        uow.riskLimits(account.id),
-      ]);
+      const balances = await uow.balances(account.id);
+      const positions = await uow.livePositions(account.id);
+      const today = await uow.fillTotalsSince(account.id, startOfUtcDay(now));
+      const lifetime = await uow.fillTotalsSince(account.id, new Date(0));
+      const limits = await uow.riskLimits(account.id);
       const valuation = valueAccount(venue, account, balances, positions);
       await uow.recordEquity(account.id, valuation.equity, lifetime.realizedPnl, valuation.unrealizedPnl);
       const peak = maxDecimal(account.equityPeak ?? valuation.equity, valuation.equity);

@@ -81,10 +81,8 @@ export async function processSignal(deps: ExecutionDeps, input: SignalInput): Pr
     const rules = venue?.market(input.symbol, input.marketType);
     const mark = venue?.markPrice(input.symbol, input.marketType);
     if (!account || !venue || !rules || !mark) return undefined;
-    const [balances, positions] = await Promise.all([
-      uow.balances(account.id),
-      uow.livePositions(account.id),
-    ]);
+    const balances = await uow.balances(account.id);
+    const positions = await uow.livePositions(account.id);
     const { equity } = valueAccount(venue, account, balances, positions);
     return sizeOrder({
       mode: input.sizing?.mode ?? DEFAULT_SIZING,

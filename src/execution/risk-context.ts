@@ -51,11 +51,10 @@ export async function buildRiskContext(
   now: Date,
   duplicateWindowS: number | null | undefined,
 ): Promise<RiskSnapshot> {
-  const [positions, working, balances] = await Promise.all([
-    uow.livePositions(account.id),
-    uow.workingOrders(account.id),
-    uow.balances(account.id),
-  ]);
+  // One connection per transaction: its queries go one after another.
+  const positions = await uow.livePositions(account.id);
+  const working = await uow.workingOrders(account.id);
+  const balances = await uow.balances(account.id);
   const books = new Map<string, SymbolBook>();
   const bookOf = (symbol: string): SymbolBook => {
     let book = books.get(symbol);
@@ -92,10 +91,8 @@ export async function buildRiskContext(
     Math.min(now.getTime() - RECENT_WINDOW_MS, now.getTime() - (duplicateWindowS ?? 0) * 1000),
   );
   const dayStart = startOfUtcDay(now);
-  const [recent, today] = await Promise.all([
-    uow.recentOrders(account.id, since),
-    uow.fillTotalsSince(account.id, dayStart),
-  ]);
+  const recent = await uow.recentOrders(account.id, since);
+  const today = await uow.fillTotalsSince(account.id, dayStart);
   const valuation = valueAccount(venue, account, balances, positions);
   const order: RiskOrder = {
     symbol: intent.symbol,

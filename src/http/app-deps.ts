@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ExecutionDeps } from '../execution/execution-deps.ts';
 import type { IdentityPort } from '../execution/identity-port.ts';
+import type { PnlReadPort } from '../execution/pnl-read-port.ts';
 import type { ReadPort } from '../execution/read-port.ts';
 
 export interface HealthReport {
@@ -14,6 +15,7 @@ export interface AppDeps {
   readonly execution: ExecutionDeps;
   readonly read: ReadPort;
   readonly identity: IdentityPort;
+  readonly pnl: PnlReadPort;
   readonly health: () => Promise<HealthReport>;
   readonly version: string;
   readonly logger?: FastifyBaseLogger | false;

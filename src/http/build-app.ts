@@ -1,9 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { venueMarkPrice } from '../execution/pnl-read-port.ts';
 import type { AppDeps } from './app-deps.ts';
 import { bearerAuth } from './authenticate.ts';
 import { envelope, handleError } from './error-envelope.ts';
+import { exportRoutes } from './routes/export-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
+import { pnlRoutes } from './routes/pnl-routes.ts';
 import { positionRoutes } from './routes/position-routes.ts';
 import { riskRoutes } from './routes/risk-routes.ts';
 import { signalRoutes, webhookRoutes } from './routes/signal-routes.ts';
@@ -43,6 +46,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(positionRoutes(deps), { prefix: '/api/v1' });
     await api.register(riskRoutes(deps), { prefix: '/api/v1' });
     await api.register(signalRoutes(deps), { prefix: '/api/v1' });
+    await api.register(pnlRoutes({ pnl: deps.pnl, markPrice: venueMarkPrice(deps.execution.venues) }), {
+      prefix: '/api/v1',
+    });
+    await api.register(exportRoutes(deps), { prefix: '/api/v1' });
     await api.register(tradingCompatRoutes(deps), { prefix: '/api' });
   });
   return app;
