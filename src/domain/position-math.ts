@@ -3,6 +3,9 @@ import type { MarketType, Side } from './order-types.ts';
 
 export type PositionSide = 'long' | 'short';
 
+/** Decimal places of a pro-rata share of cost or margin (far below any venue's precision). */
+const SHARE_DECIMALS = 18;
+
 /** The quantities of a position that fills change; status and links live with the record. */
 export interface PositionAmounts {
   readonly side: PositionSide;
@@ -10,6 +13,12 @@ export interface PositionAmounts {
   readonly quantity: Decimal;
   /** Average entry price of the open quantity (fees are kept apart, not folded into cost). */
   readonly entryPrice: Decimal;
+  /**
+   * What the open quantity cost (sum of quantity x price). PnL is computed from it rather than from the
+   * rounded average, so realized + unrealized always equals the cash that moved plus the marked value,
+   * to the last digit.
+   */
+  readonly costBasis: Decimal;
   readonly leverage: number;
   /** Isolated margin held for the open quantity (futures only; zero for spot). */
   readonly margin: Decimal;
@@ -46,6 +55,7 @@ export const FLAT: PositionAmounts = {
   side: 'long',
   quantity: ZERO,
   entryPrice: ZERO,
+  costBasis: ZERO,
   leverage: 1,
   margin: ZERO,
   realizedPnl: ZERO,
@@ -78,17 +88,19 @@ export function applyFillToPosition(current: PositionAmounts, fill: FillInput): 
       };
     }
     const quantity = current.quantity.plus(fill.quantity);
-    const entryPrice = current.quantity
-      .mul(current.entryPrice)
-      .plus(fill.quantity.mul(fill.price))
-      .div(quantity);
+    const costBasis = current.costBasis.plus(fill.quantity.mul(fill.price));
+    const entryPrice = costBasis.div(quantity);
     const leverage = fill.marketType === 'futures' ? fill.leverage : 1;
-    const marginLocked = fill.marketType === 'futures' ? fill.quantity.mul(fill.price).div(leverage) : ZERO;
+    const marginLocked =
+      fill.marketType === 'futures'
+        ? fill.quantity.mul(fill.price).div(leverage).toDecimalPlaces(SHARE_DECIMALS)
+        : ZERO;
     return {
       position: {
         side: direction,
         quantity,
         entryPrice,
+        costBasis,
         leverage,
         margin: current.margin.plus(marginLocked),
         realizedPnl: current.realizedPnl,
@@ -103,16 +115,22 @@ export function applyFillToPosition(current: PositionAmounts, fill: FillInput): 
   }
 
   const closedQuantity = minDecimal(current.quantity, fill.quantity);
-  const sign = current.side === 'long' ? 1 : -1;
-  const realizedPnl = fill.price.minus(current.entryPrice).mul(closedQuantity).mul(sign);
-  const marginReleased = current.quantity.isZero()
-    ? ZERO
-    : current.margin.mul(closedQuantity).div(current.quantity);
+  // A pro-rata share is a division: it is fixed to SHARE_DECIMALS places, so every sum and difference after it
+  // is exact and what leaves the cost basis is exactly what the realized PnL counts.
+  const costRemoved = closedQuantity.equals(current.quantity)
+    ? current.costBasis
+    : current.costBasis.mul(closedQuantity).div(current.quantity).toDecimalPlaces(SHARE_DECIMALS);
+  const proceeds = closedQuantity.mul(fill.price);
+  const realizedPnl = current.side === 'long' ? proceeds.minus(costRemoved) : costRemoved.minus(proceeds);
+  const marginReleased = closedQuantity.equals(current.quantity)
+    ? current.margin
+    : current.margin.mul(closedQuantity).div(current.quantity).toDecimalPlaces(SHARE_DECIMALS);
   const remaining = current.quantity.minus(closedQuantity);
   const afterClose: PositionAmounts = {
     side: current.side,
     quantity: remaining,
     entryPrice: remaining.isZero() ? ZERO : current.entryPrice,
+    costBasis: current.costBasis.minus(costRemoved),
     leverage: current.leverage,
     margin: remaining.isZero() ? ZERO : current.margin.minus(marginReleased),
     realizedPnl: current.realizedPnl.plus(realizedPnl),
@@ -159,8 +177,11 @@ export function liquidationPrice(
   return price.isNegative() ? ZERO : price;
 }
 
-/** Unrealized PnL of the open quantity at `mark`. */
-export function unrealizedPnl(position: PositionAmounts, mark: Decimal): Decimal {
-  const sign = position.side === 'long' ? 1 : -1;
-  return mark.minus(position.entryPrice).mul(position.quantity).mul(sign);
+/** Unrealized PnL of the open quantity at `mark`: its marked value against what it cost. */
+export function unrealizedPnl(
+  position: Pick<PositionAmounts, 'side' | 'quantity' | 'costBasis'>,
+  mark: Decimal,
+): Decimal {
+  const value = mark.mul(position.quantity);
+  return position.side === 'long' ? value.minus(position.costBasis) : position.costBasis.minus(value);
 }

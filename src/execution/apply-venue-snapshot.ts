@@ -80,6 +80,7 @@ function positionAmounts(position: PositionRecord | undefined): PositionAmounts 
     side: position.side,
     quantity: position.quantity,
     entryPrice: position.entryPrice,
+    costBasis: position.costBasis,
     leverage: position.leverage,
     margin: position.margin,
     realizedPnl: position.realizedPnl,
@@ -163,6 +164,7 @@ async function recordFill(
         ? {
             quantity: ZERO,
             entryPrice: live.entryPrice,
+            costBasis: ZERO,
             margin: ZERO,
             realizedPnl: live.realizedPnl.plus(outcome.realizedPnl),
             fees: amounts.fees,
@@ -195,6 +197,7 @@ async function recordFill(
             : nextPositionStatus('CREATED', { kind: 'opened' }),
         quantity: amounts.quantity,
         entryPrice: amounts.entryPrice,
+        costBasis: amounts.costBasis,
         leverage: amounts.leverage,
         margin: amounts.margin,
         liquidationPrice: liquidationFor(order, amounts, rules),

@@ -131,6 +131,7 @@ export interface PositionRecord {
   readonly status: PositionStatus;
   readonly quantity: Decimal;
   readonly entryPrice: Decimal;
+  readonly costBasis: Decimal;
   readonly leverage: number;
   readonly margin: Decimal;
   readonly liquidationPrice?: Decimal;

@@ -199,6 +199,7 @@ export const positions = pgTable(
     status: text('status').notNull(),
     quantity: money('quantity').notNull().default('0'),
     entryPrice: money('entry_price').notNull().default('0'),
+    costBasis: money('cost_basis').notNull().default('0'),
     leverage: integer('leverage').notNull().default(1),
     /** Isolated margin held for a futures position (part of the quote balance's reserved amount). */
     margin: money('margin').notNull().default('0'),

@@ -167,6 +167,7 @@ CREATE TABLE "positions" (
 	"status" text NOT NULL,
 	"quantity" numeric DEFAULT '0' NOT NULL,
 	"entry_price" numeric DEFAULT '0' NOT NULL,
+	"cost_basis" numeric DEFAULT '0' NOT NULL,
 	"leverage" integer DEFAULT 1 NOT NULL,
 	"margin" numeric DEFAULT '0' NOT NULL,
 	"liquidation_price" numeric,
