@@ -4,11 +4,13 @@ import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { Decimal } from '../src/domain/decimal.ts';
+import { DEFAULT_RISK_LIMITS, type RiskLimits } from '../src/domain/risk-limits.ts';
 import { hashApiToken } from '../src/execution/api-token.ts';
 import { provisionUser, type ProvisionedUser } from '../src/execution/provision-user.ts';
 import { createFillgate, type Fillgate } from '../src/main.ts';
 import { openDatabase, type DatabaseHandle } from '../src/store/database.ts';
 import { ConstantBookFeed } from './constant-book-feed.ts';
+import { runSignalLatency } from './signal-latency.ts';
 import { runHttpOrderLoad, type HttpOrderLoadResult } from './http-order-load.ts';
 import { summarizeLatencies, type LatencySummary } from './latency-summary.ts';
 import { attachSqlRecorder, type CapturedStatement } from './sql-capture.ts';
@@ -28,6 +30,23 @@ const PHASES = [
 const MAX_CONNECTIONS = Math.max(...PHASES.map((p) => p.connections));
 const ORDER = { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.001' } as const;
 const FUNDING = { spotUsdt: new Decimal('100000000'), futuresUsdt: new Decimal(0) };
+/**
+ * The default risk limits, every check running, except the ones a benchmark's identical orders in a tight
+ * loop would trip by design (duplicate window, order rate) and the exposure caps a long run outgrows.
+ */
+const BENCH_RISK_LIMITS: RiskLimits = {
+  ...DEFAULT_RISK_LIMITS,
+  duplicateWindowS: null,
+  minOrderIntervalMs: null,
+  maxOrdersPerMinute: null,
+  maxPositionNotional: null,
+  maxTotalExposure: null,
+  maxOpenOrders: null,
+  dailyLossLimit: null,
+  maxDrawdownPct: null,
+};
+const SIGNALS = 200;
+
 /** Orders the capture account places before the captured one, so its position and audit chain exist. */
 const CAPTURE_WARMUP = 3;
 
@@ -182,7 +201,12 @@ async function bench(): Promise<number> {
   );
 
   const provision = (email: string): Promise<ProvisionedUser> =>
-    provisionUser(fillgate.identity, randomUUID, { email, role: 'user', funding: FUNDING });
+    provisionUser(fillgate.identity, randomUUID, {
+      email,
+      role: 'user',
+      funding: FUNDING,
+      riskLimits: BENCH_RISK_LIMITS,
+    });
   const users: ProvisionedUser[] = [];
   for (let i = 0; i < MAX_CONNECTIONS; i += 1) users.push(await provision(`bench-${i}@bench.local`));
   const tokens = users.map((u) => u.token);
@@ -264,6 +288,17 @@ async function bench(): Promise<number> {
     results.push({ connections: phase.connections, http: figures(result) });
   }
 
+  // Signal -> position OPEN, one after another: sizing, the signal's bookkeeping and the order it places.
+  const signalUser = await provision('bench-signals@bench.local');
+  const signals = await runSignalLatency({
+    port: http.port,
+    token: signalUser.token,
+    count: SIGNALS,
+    stopLoss: '90000',
+  });
+  check('signals', { ...signals, exchangeOrderIds: [] });
+  const signalFigures = summarizeLatencies(signals.latenciesNs, signals.wallNs);
+
   // The application's pool goes before the baseline opens its own, so both never hold connections at once.
   await fillgate.stop();
   await closeDatabase();
@@ -303,6 +338,13 @@ async function bench(): Promise<number> {
   }
 
   printTable(results);
+  const single = results.find((r) => r.connections === 1)!.http;
+  log('');
+  log(
+    `signal -> position OPEN (paper venue, 1 connection, ${signalFigures.orders} signals): p50 ${signalFigures.p50Ms.toFixed(2)} ms, p99 ${signalFigures.p99Ms.toFixed(2)} ms` +
+      ` | baseline, a plain market order over HTTP ×1: p50 ${single.p50Ms.toFixed(2)} ms, p99 ${single.p99Ms.toFixed(2)} ms` +
+      ` | ratio p50 ${(signalFigures.p50Ms / single.p50Ms).toFixed(2)}×`,
+  );
   return failed ? 1 : 0;
 }
 
