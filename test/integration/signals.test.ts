@@ -86,6 +86,48 @@ describe(`signals, exits and the webhook (${databaseKind})`, () => {
     setMark(3400);
   });
 
+  it('a trailing stop set on an open position follows the price up and closes on the pullback', async () => {
+    const user = await h.user();
+    const opened = await post(user.auth, '/api/v1/orders', {
+      symbol: 'ETHUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.5',
+    });
+    expect(opened.status).toBe(201);
+    const positionId = String((opened.body.order as Json).position_id);
+    const put = (payload: Json) =>
+      h.fillgate.app.inject({
+        method: 'PUT',
+        url: `/api/v1/positions/${positionId}/exits`,
+        headers: user.auth,
+        payload,
+      });
+    const wrongSide = await put({ stop_loss: '3500' });
+    expect(wrongSide.statusCode).toBe(400);
+    const set = await put({ trailing_stop_pct: '0.01' });
+    expect(set.statusCode).toBe(200);
+    expect(set.json()).toMatchObject({ status: 'MONITORING' });
+    setMark(3500); // the anchor follows to 3500: the stop is now 3465
+    expect(await h.fillgate.monitor.checkExits()).toBe(0);
+    setMark(3466);
+    expect(await h.fillgate.monitor.checkExits()).toBe(0);
+    setMark(3464);
+    expect(await h.fillgate.monitor.checkExits()).toBe(1);
+    const closed = (await h.fillgate.read.listPositions(user.userId)).find((p) => p.id === positionId)!;
+    expect(closed.status).toBe('CLOSED');
+    expect(closed.realizedPnl.greaterThan(0)).toBe(true);
+    const other = await h.user();
+    const foreign = await h.fillgate.app.inject({
+      method: 'PUT',
+      url: `/api/v1/positions/${positionId}/exits`,
+      headers: other.auth,
+      payload: { stop_loss: '1' },
+    });
+    expect(foreign.statusCode).toBe(404);
+    setMark(3400);
+  });
+
   it('wait and bad are recorded, not traded; a signal the checks refuse is rejected with the reason', async () => {
     const user = await h.user();
     const wait = await post(user.auth, '/api/v1/signals', {

@@ -3,11 +3,19 @@ import { unrealizedPnl } from '../../domain/position-math.ts';
 import { positionView } from '../../execution/order-view.ts';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../domain/app-error.ts';
+import { toDecimal } from '../../domain/decimal.ts';
 import { closePosition } from '../../execution/close-position.ts';
+import { setPositionExits } from '../../execution/set-position-exits.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { principalOf } from '../authenticate.ts';
 import { DecimalInput, IdParams } from '../schemas.ts';
 import { optDecimal, replyWithResult } from './place-order.ts';
+
+const nullableDecimal = Type.Optional(Type.Union([DecimalInput, Type.Null()]));
+const PositionExitsBody = Type.Object(
+  { stop_loss: nullableDecimal, take_profit: nullableDecimal, trailing_stop_pct: nullableDecimal },
+  { additionalProperties: false, minProperties: 1 },
+);
 
 const ClosePositionBody = Type.Object(
   {
@@ -37,6 +45,23 @@ export function positionRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
           reason: 'manual',
         });
         return replyWithResult(reply, result);
+      },
+    );
+
+    app.put(
+      '/positions/:id/exits',
+      { schema: { params: IdParams, body: PositionExitsBody } },
+      async (request) => {
+        const principal = principalOf(request, 'trade');
+        const body = request.body;
+        const level = (value: string | number | null | undefined) =>
+          value === undefined ? undefined : value === null ? null : toDecimal(value);
+        const position = await setPositionExits(deps.execution, principal.userId, request.params.id, {
+          stopLoss: level(body.stop_loss),
+          takeProfit: level(body.take_profit),
+          trailingStopPct: level(body.trailing_stop_pct),
+        });
+        return positionView(position);
       },
     );
 
