@@ -54,25 +54,25 @@ import {
   users,
 } from './schema.ts';
 
-/** Content of an audit row as it is hashed (snake_case, decimal strings, ISO time). */
-export function auditContent(userId: string, entry: AuditInput, createdAt: Date): Record<string, unknown> {
+/** An audit row as stored, less its chain hashes; the hash covers exactly these fields. */
+export function auditRow(userId: string, entry: AuditInput, createdAt: Date) {
   return {
-    user_id: userId,
-    account_id: entry.accountId ?? null,
-    order_id: entry.orderId ?? null,
+    userId,
+    accountId: entry.accountId ?? null,
+    orderId: entry.orderId ?? null,
     source: entry.source,
     status: entry.status,
-    reason_code: entry.reasonCode ?? null,
+    reasonCode: entry.reasonCode ?? null,
     message: entry.message,
     symbol: entry.symbol ?? null,
     side: entry.side ?? null,
-    min_notional: optNum(entry.minNotional),
-    available_balance: optNum(entry.availableBalance),
-    required_balance: optNum(entry.requiredBalance),
-    request_payload: entry.requestPayload ?? null,
-    venue_response: entry.venueResponse ?? null,
-    exchange_order_id: entry.exchangeOrderId ?? null,
-    created_at: createdAt.toISOString(),
+    minNotional: optNum(entry.minNotional),
+    availableBalance: optNum(entry.availableBalance),
+    requiredBalance: optNum(entry.requiredBalance),
+    requestPayload: entry.requestPayload ?? null,
+    venueResponse: entry.venueResponse ?? null,
+    exchangeOrderId: entry.exchangeOrderId ?? null,
+    createdAt,
   };
 }
 
@@ -458,32 +458,18 @@ class DrizzleUnitOfWork implements UnitOfWork {
       prevHash = head?.auditHead ?? '';
     }
     const createdAt = this.now();
-    const hash = auditHash(prevHash, auditContent(this.userId, entry, createdAt));
-    const [row] = await this.tx
+    const row = auditRow(this.userId, entry, createdAt);
+    const hash = auditHash(prevHash, row);
+    const [inserted] = await this.tx
       .insert(executionAudit)
       .values({
-        userId: this.userId,
-        accountId: entry.accountId ?? null,
-        orderId: entry.orderId ?? null,
-        source: entry.source,
-        status: entry.status,
-        reasonCode: entry.reasonCode ?? null,
-        message: entry.message,
-        symbol: entry.symbol ?? null,
-        side: entry.side ?? null,
-        minNotional: optNum(entry.minNotional),
-        availableBalance: optNum(entry.availableBalance),
-        requiredBalance: optNum(entry.requiredBalance),
-        requestPayload: entry.requestPayload ?? null,
-        venueResponse: entry.venueResponse ?? null,
-        exchangeOrderId: entry.exchangeOrderId ?? null,
+        ...row,
         prevHash,
         hash,
-        createdAt,
       })
       .returning({ id: executionAudit.id });
     this.auditHead = hash;
-    return { ...entry, id: row!.id, userId: this.userId, prevHash, hash, createdAt };
+    return { ...entry, id: inserted!.id, userId: this.userId, prevHash, hash, createdAt };
   }
 
   async publish(topic: string, payload: unknown): Promise<void> {
@@ -598,10 +584,7 @@ export class DrizzleExecutionStore implements ExecutionStore, OrderLocator, Moni
     let prev = '';
     for (const row of rows) {
       const record = toAuditRecord(row);
-      if (
-        row.prevHash !== prev ||
-        auditHash(prev, auditContent(userId, record, record.createdAt)) !== row.hash
-      ) {
+      if (row.prevHash !== prev || auditHash(prev, auditRow(userId, record, record.createdAt)) !== row.hash) {
         return { ok: false, brokenAt: row.id };
       }
       prev = row.hash;
