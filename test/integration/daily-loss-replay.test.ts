@@ -125,9 +125,9 @@ describe.each([
       });
       const lost = fills.reduce((sum, f) => sum.plus(f.realizedPnl).minus(f.fee), new Decimal(0));
       expect(lost.isNegative()).toBe(true);
-    const recorded = switches[0]!.requestPayload as { limit: string; value: string };
-    expect(recorded.limit).toBe('15');
-    expect(new Decimal(recorded.value).greaterThanOrEqualTo(15)).toBe(true);
+      const recorded = switches[0]!.requestPayload as { limit: string; value: string };
+      expect(recorded.limit).toBe('15');
+      expect(new Decimal(recorded.value).greaterThanOrEqualTo(15)).toBe(true);
     },
   );
 });
