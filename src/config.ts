@@ -7,6 +7,8 @@ export interface Config {
   readonly host: string;
   readonly databaseUrl?: string;
   readonly dataDir: string;
+  /** HS256 key for access tokens; absent: generated once into FILLGATE_DATA_DIR/jwt-secret (mode 0600). */
+  readonly jwtSecret?: string;
   readonly logLevel: string;
   /** `synthetic` (default) or `replay:<path to kline .csv or .zip>`. */
   readonly feed:
@@ -41,6 +43,12 @@ function rate(env: NodeJS.ProcessEnv, name: string, fallback: string): Decimal {
   return value;
 }
 
+function jwtSecret(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32) throw new ConfigError('FILLGATE_JWT_SECRET must be at least 32 characters.');
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const feedSpec = env.FILLGATE_FEED ?? 'synthetic';
   let feed: Config['feed'];
@@ -57,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.FILLGATE_DATA_DIR ?? '.fillgate'),
+    jwtSecret: jwtSecret(env.FILLGATE_JWT_SECRET),
     logLevel: env.LOG_LEVEL ?? 'info',
     feed,
     feedIntervalMs: integer(env, 'FILLGATE_FEED_INTERVAL_MS', 500, 10, 60_000),

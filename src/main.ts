@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +10,8 @@ import type { ExecutionDeps, VenueDirectory } from './execution/execution-deps.t
 import { provisionUser } from './execution/provision-user.ts';
 import type { VenuePort } from './execution/venue-port.ts';
 import { buildApp } from './http/build-app.ts';
+import { JwtAccessTokens } from './http/jwt-access-tokens.ts';
+import { hashPassword } from './execution/password.ts';
 import type { HealthReport } from './http/app-deps.ts';
 import { openDatabase, type DatabaseHandle } from './store/database.ts';
 import { DrizzleExecutionStore } from './store/execution-store.ts';
@@ -160,7 +162,8 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
       venues: venueHealth,
     };
   };
-  const app = await buildApp({ execution, read, identity, health, version: VERSION, logger });
+  const accessTokens = new JwtAccessTokens(config.jwtSecret ?? jwtSecretFile(config.dataDir));
+  const app = await buildApp({ execution, read, identity, accessTokens, health, version: VERSION, logger });
 
   let stopped: Promise<void> | undefined;
   return {
@@ -191,18 +194,31 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
   };
 }
 
+/** The generated HS256 key, kept beside the data (mode 0600) so restarts keep sessions valid. */
+function jwtSecretFile(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
 /** First run: a demo admin with paper accounts; its token is printed and kept in FILLGATE_DATA_DIR/demo-token. */
 async function ensureDemoUser(fillgate: Fillgate, dataDir: string): Promise<string | undefined> {
   const tokenFile = path.join(dataDir, 'demo-token');
   if ((await fillgate.identity.countUsers()) > 0) {
     return existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined;
   }
+  const password = randomBytes(18).toString('base64url');
   const demo = await provisionUser(fillgate.identity, randomUUID, {
     email: 'demo@fillgate.local',
     role: 'admin',
+    passwordHash: await hashPassword(password),
   });
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(tokenFile, `${demo.token}\n`, { mode: 0o600 });
+  writeFileSync(path.join(dataDir, 'demo-password'), `${password}\n`, { mode: 0o600 });
   return demo.token;
 }
 

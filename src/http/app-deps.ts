@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { AccessTokenPort } from '../execution/access-token-port.ts';
 import type { ExecutionDeps } from '../execution/execution-deps.ts';
 import type { IdentityPort } from '../execution/identity-port.ts';
 import type { ReadPort } from '../execution/read-port.ts';
@@ -14,6 +15,7 @@ export interface AppDeps {
   readonly execution: ExecutionDeps;
   readonly read: ReadPort;
   readonly identity: IdentityPort;
+  readonly accessTokens: AccessTokenPort;
   readonly health: () => Promise<HealthReport>;
   readonly version: string;
   readonly logger?: FastifyBaseLogger | false;

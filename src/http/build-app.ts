@@ -3,10 +3,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from './app-deps.ts';
 import { bearerAuth } from './authenticate.ts';
 import { envelope, handleError } from './error-envelope.ts';
+import { authRoutes } from './routes/auth-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { positionRoutes } from './routes/position-routes.ts';
 import { riskRoutes } from './routes/risk-routes.ts';
+import { tokenRoutes } from './routes/token-routes.ts';
 import { tradingCompatRoutes } from './routes/trading-compat-routes.ts';
+import { userRoutes } from './routes/user-routes.ts';
 
 /** Builds the HTTP application without listening (tests use `inject`; main.ts calls `listen`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -35,8 +38,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
+  await app.register(authRoutes(deps), { prefix: '/api/v1' });
   await app.register(async (api) => {
-    api.addHook('onRequest', bearerAuth(deps.identity));
+    api.addHook('onRequest', bearerAuth(deps.identity, deps.accessTokens));
+    await api.register(userRoutes(deps), { prefix: '/api/v1' });
+    await api.register(tokenRoutes(deps), { prefix: '/api/v1' });
     await api.register(orderRoutes(deps), { prefix: '/api/v1' });
     await api.register(positionRoutes(deps), { prefix: '/api/v1' });
     await api.register(riskRoutes(deps), { prefix: '/api/v1' });

@@ -1,16 +1,31 @@
-import { and, count, eq, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull } from 'drizzle-orm';
 import type {
+  ApiTokenRecord,
+  Credentials,
   IdentityPort,
   NewAccount,
   NewApiToken,
+  NewRefreshToken,
   Principal,
+  RefreshOutcome,
   Role,
   TokenScope,
   UserRecord,
 } from '../execution/identity-port.ts';
 import type { Database } from './database.ts';
 import { fromRiskLimits, num } from './row-mappers.ts';
-import { apiTokens, balances, exchangeAccounts, riskLimits, users } from './schema.ts';
+import { apiTokens, balances, exchangeAccounts, refreshTokens, riskLimits, users } from './schema.ts';
+
+function toApiToken(row: typeof apiTokens.$inferSelect): ApiTokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes as TokenScope[],
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt ?? undefined,
+    revokedAt: row.revokedAt ?? undefined,
+  };
+}
 
 export class DrizzleIdentityStore implements IdentityPort {
   constructor(private readonly db: Database) {}
@@ -30,18 +45,98 @@ export class DrizzleIdentityStore implements IdentityPort {
     return Number(row?.n ?? 0);
   }
 
-  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
-    const [row] = await this.db.select().from(users).where(eq(users.email, email));
+  async findUser(userId: string): Promise<UserRecord | undefined> {
+    const [row] = await this.db.select().from(users).where(eq(users.id, userId));
     return row ? { id: row.id, email: row.email, role: row.role as Role } : undefined;
   }
 
+  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const found = await this.findCredentials(email);
+    return found ? { id: found.id, email: found.email, role: found.role } : undefined;
+  }
+
+  async findCredentials(email: string): Promise<Credentials | undefined> {
+    const [row] = await this.db.select().from(users).where(eq(users.email, email));
+    return row
+      ? { id: row.id, email: row.email, role: row.role as Role, passwordHash: row.passwordHash ?? undefined }
+      : undefined;
+  }
+
+  async createApiToken(userId: string, token: NewApiToken): Promise<ApiTokenRecord> {
+    const [row] = await this.db
+      .insert(apiTokens)
+      .values({
+        id: token.id,
+        userId,
+        name: token.name,
+        tokenHash: token.tokenHash,
+        scopes: [...token.scopes],
+      })
+      .returning();
+    return toApiToken(row!);
+  }
+
+  async listApiTokens(userId: string): Promise<readonly ApiTokenRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(apiTokens)
+      .where(eq(apiTokens.userId, userId))
+      .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id));
+    return rows.map(toApiToken);
+  }
+
+  async revokeApiToken(userId: string, tokenId: string, at: Date): Promise<boolean> {
+    const rows = await this.db
+      .update(apiTokens)
+      .set({ revokedAt: at })
+      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    return rows.length > 0;
+  }
+
+  async storeRefreshToken(token: NewRefreshToken): Promise<void> {
+    await this.db.insert(refreshTokens).values({ ...token });
+  }
+
+  async consumeRefreshToken(tokenHash: string, at: Date): Promise<RefreshOutcome> {
+    const [used] = await this.db
+      .update(refreshTokens)
+      .set({ usedAt: at })
+      .where(
+        and(
+          eq(refreshTokens.tokenHash, tokenHash),
+          isNull(refreshTokens.usedAt),
+          isNull(refreshTokens.revokedAt),
+          gt(refreshTokens.expiresAt, at),
+        ),
+      )
+      .returning({ userId: refreshTokens.userId, familyId: refreshTokens.familyId });
+    if (used) return { kind: 'rotated', userId: used.userId, familyId: used.familyId };
+    const [known] = await this.db
+      .select({ familyId: refreshTokens.familyId })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, tokenHash));
+    if (known) {
+      await this.db
+        .update(refreshTokens)
+        .set({ revokedAt: at })
+        .where(and(eq(refreshTokens.familyId, known.familyId), isNull(refreshTokens.revokedAt)));
+    }
+    return { kind: 'rejected' };
+  }
+
   async provision(input: {
-    user: UserRecord;
+    user: UserRecord & { passwordHash?: string };
     accounts: readonly NewAccount[];
     token: NewApiToken;
   }): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await tx.insert(users).values({ id: input.user.id, email: input.user.email, role: input.user.role });
+      await tx.insert(users).values({
+        id: input.user.id,
+        email: input.user.email,
+        role: input.user.role,
+        passwordHash: input.user.passwordHash ?? null,
+      });
       for (const account of input.accounts) {
         await tx.insert(exchangeAccounts).values({
           id: account.id,
