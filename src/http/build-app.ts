@@ -11,6 +11,13 @@ import { tokenRoutes } from './routes/token-routes.ts';
 import { tradingCompatRoutes } from './routes/trading-compat-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered (method and path), for the isolation walk and the API document. */
+    readonly routeTable: readonly { readonly method: string; readonly url: string }[];
+  }
+}
+
 /** Builds the HTTP application without listening (tests use `inject`; main.ts calls `listen`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -21,6 +28,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+    }
+  });
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {

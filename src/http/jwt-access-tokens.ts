@@ -5,6 +5,7 @@ import type { Principal, Role, TokenScope } from '../execution/identity-port.ts'
 
 export const JWT_ISSUER = 'fillgate';
 export const JWT_AUDIENCE = 'fillgate-api';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROLES: readonly Role[] = ['user', 'admin'];
 const SCOPES: readonly TokenScope[] = ['read', 'trade', 'admin'];
 
@@ -41,7 +42,13 @@ export class JwtAccessTokens implements AccessTokenPort {
       requiredClaims: ['exp', 'sub', 'iat'],
     }).catch(() => undefined);
     const claims = verified?.payload;
-    if (!claims?.sub || typeof claims.role !== 'string' || typeof claims.scope !== 'string') return undefined;
+    if (
+      !claims?.sub ||
+      !UUID.test(claims.sub) ||
+      typeof claims.role !== 'string' ||
+      typeof claims.scope !== 'string'
+    )
+      return undefined;
     const role = ROLES.find((r) => r === claims.role);
     const scopes = claims.scope
       .split(' ')

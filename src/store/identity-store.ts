@@ -13,6 +13,7 @@ import type {
   UserRecord,
 } from '../execution/identity-port.ts';
 import type { Database } from './database.ts';
+import { systemTransaction, userTransaction } from './scoped-transaction.ts';
 import { fromRiskLimits, num } from './row-mappers.ts';
 import { apiTokens, balances, exchangeAccounts, refreshTokens, riskLimits, users } from './schema.ts';
 
@@ -31,23 +32,29 @@ export class DrizzleIdentityStore implements IdentityPort {
   constructor(private readonly db: Database) {}
 
   async authenticate(tokenHash: string): Promise<Principal | undefined> {
-    const [row] = await this.db
-      .select({ userId: apiTokens.userId, scopes: apiTokens.scopes, role: users.role })
-      .from(apiTokens)
-      .innerJoin(users, eq(users.id, apiTokens.userId))
-      .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
-    if (!row) return undefined;
-    return { userId: row.userId, role: row.role as Role, scopes: row.scopes as TokenScope[] };
+    return systemTransaction(this.db, async (tx) => {
+      const [row] = await tx
+        .select({ userId: apiTokens.userId, scopes: apiTokens.scopes, role: users.role })
+        .from(apiTokens)
+        .innerJoin(users, eq(users.id, apiTokens.userId))
+        .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
+      if (!row) return undefined;
+      return { userId: row.userId, role: row.role as Role, scopes: row.scopes as TokenScope[] };
+    });
   }
 
   async countUsers(): Promise<number> {
-    const [row] = await this.db.select({ n: count() }).from(users);
-    return Number(row?.n ?? 0);
+    return systemTransaction(this.db, async (tx) => {
+      const [row] = await tx.select({ n: count() }).from(users);
+      return Number(row?.n ?? 0);
+    });
   }
 
   async findUser(userId: string): Promise<UserRecord | undefined> {
-    const [row] = await this.db.select().from(users).where(eq(users.id, userId));
-    return row ? { id: row.id, email: row.email, role: row.role as Role } : undefined;
+    return userTransaction(this.db, userId, async (tx) => {
+      const [row] = await tx.select().from(users).where(eq(users.id, userId));
+      return row ? { id: row.id, email: row.email, role: row.role as Role } : undefined;
+    });
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | undefined> {
@@ -56,73 +63,90 @@ export class DrizzleIdentityStore implements IdentityPort {
   }
 
   async findCredentials(email: string): Promise<Credentials | undefined> {
-    const [row] = await this.db.select().from(users).where(eq(users.email, email));
-    return row
-      ? { id: row.id, email: row.email, role: row.role as Role, passwordHash: row.passwordHash ?? undefined }
-      : undefined;
+    return systemTransaction(this.db, async (tx) => {
+      const [row] = await tx.select().from(users).where(eq(users.email, email));
+      return row
+        ? {
+            id: row.id,
+            email: row.email,
+            role: row.role as Role,
+            passwordHash: row.passwordHash ?? undefined,
+          }
+        : undefined;
+    });
   }
 
   async createApiToken(userId: string, token: NewApiToken): Promise<ApiTokenRecord> {
-    const [row] = await this.db
-      .insert(apiTokens)
-      .values({
-        id: token.id,
-        userId,
-        name: token.name,
-        tokenHash: token.tokenHash,
-        scopes: [...token.scopes],
-      })
-      .returning();
-    return toApiToken(row!);
+    return userTransaction(this.db, userId, async (tx) => {
+      const [row] = await tx
+        .insert(apiTokens)
+        .values({
+          id: token.id,
+          userId,
+          name: token.name,
+          tokenHash: token.tokenHash,
+          scopes: [...token.scopes],
+        })
+        .returning();
+      return toApiToken(row!);
+    });
   }
 
   async listApiTokens(userId: string): Promise<readonly ApiTokenRecord[]> {
-    const rows = await this.db
-      .select()
-      .from(apiTokens)
-      .where(eq(apiTokens.userId, userId))
-      .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id));
-    return rows.map(toApiToken);
+    return userTransaction(this.db, userId, async (tx) => {
+      const rows = await tx
+        .select()
+        .from(apiTokens)
+        .where(eq(apiTokens.userId, userId))
+        .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id));
+      return rows.map(toApiToken);
+    });
   }
 
   async revokeApiToken(userId: string, tokenId: string, at: Date): Promise<boolean> {
-    const rows = await this.db
-      .update(apiTokens)
-      .set({ revokedAt: at })
-      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-      .returning({ id: apiTokens.id });
-    return rows.length > 0;
+    return userTransaction(this.db, userId, async (tx) => {
+      const rows = await tx
+        .update(apiTokens)
+        .set({ revokedAt: at })
+        .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+        .returning({ id: apiTokens.id });
+      return rows.length > 0;
+    });
   }
 
   async storeRefreshToken(token: NewRefreshToken): Promise<void> {
-    await this.db.insert(refreshTokens).values({ ...token });
+    return userTransaction(this.db, token.userId, async (tx) => {
+      await tx.insert(refreshTokens).values({ ...token });
+    });
   }
 
   async consumeRefreshToken(tokenHash: string, at: Date): Promise<RefreshOutcome> {
-    const [used] = await this.db
-      .update(refreshTokens)
-      .set({ usedAt: at })
-      .where(
-        and(
-          eq(refreshTokens.tokenHash, tokenHash),
-          isNull(refreshTokens.usedAt),
-          isNull(refreshTokens.revokedAt),
-          gt(refreshTokens.expiresAt, at),
-        ),
-      )
-      .returning({ userId: refreshTokens.userId, familyId: refreshTokens.familyId });
-    if (used) return { kind: 'rotated', userId: used.userId, familyId: used.familyId };
-    const [known] = await this.db
-      .select({ familyId: refreshTokens.familyId })
-      .from(refreshTokens)
-      .where(eq(refreshTokens.tokenHash, tokenHash));
-    if (known) {
-      await this.db
+    return systemTransaction(this.db, async (tx) => {
+      const [used] = await tx
         .update(refreshTokens)
-        .set({ revokedAt: at })
-        .where(and(eq(refreshTokens.familyId, known.familyId), isNull(refreshTokens.revokedAt)));
-    }
-    return { kind: 'rejected' };
+        .set({ usedAt: at })
+        .where(
+          and(
+            eq(refreshTokens.tokenHash, tokenHash),
+            isNull(refreshTokens.usedAt),
+            isNull(refreshTokens.revokedAt),
+            gt(refreshTokens.expiresAt, at),
+          ),
+        )
+        .returning({ userId: refreshTokens.userId, familyId: refreshTokens.familyId });
+      if (used) return { kind: 'rotated', userId: used.userId, familyId: used.familyId };
+      const [known] = await tx
+        .select({ familyId: refreshTokens.familyId })
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, tokenHash));
+      if (known) {
+        await tx
+          .update(refreshTokens)
+          .set({ revokedAt: at })
+          .where(and(eq(refreshTokens.familyId, known.familyId), isNull(refreshTokens.revokedAt)));
+      }
+      return { kind: 'rejected' };
+    });
   }
 
   async provision(input: {
@@ -130,7 +154,7 @@ export class DrizzleIdentityStore implements IdentityPort {
     accounts: readonly NewAccount[];
     token: NewApiToken;
   }): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await userTransaction(this.db, input.user.id, async (tx) => {
       await tx.insert(users).values({
         id: input.user.id,
         email: input.user.email,
