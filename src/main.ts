@@ -15,6 +15,7 @@ import { hashPassword } from './execution/password.ts';
 import type { HealthReport } from './http/app-deps.ts';
 import { openDatabase, type DatabaseHandle } from './store/database.ts';
 import { DrizzleExecutionStore } from './store/execution-store.ts';
+import { DrizzleIdempotencyStore } from './store/idempotency-store.ts';
 import { DrizzleIdentityStore } from './store/identity-store.ts';
 import { DrizzleReadStore } from './store/read-store.ts';
 import { readKlineFile } from './venues/market-data/kline-file.ts';
@@ -163,7 +164,17 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     };
   };
   const accessTokens = new JwtAccessTokens(config.jwtSecret ?? jwtSecretFile(config.dataDir));
-  const app = await buildApp({ execution, read, identity, accessTokens, health, version: VERSION, logger });
+  const idempotency = new DrizzleIdempotencyStore(database.db);
+  const app = await buildApp({
+    execution,
+    read,
+    identity,
+    accessTokens,
+    idempotency,
+    health,
+    version: VERSION,
+    logger,
+  });
 
   let stopped: Promise<void> | undefined;
   return {

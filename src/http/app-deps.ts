@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AccessTokenPort } from '../execution/access-token-port.ts';
 import type { ExecutionDeps } from '../execution/execution-deps.ts';
+import type { IdempotencyPort } from '../execution/idempotency-port.ts';
 import type { IdentityPort } from '../execution/identity-port.ts';
 import type { ReadPort } from '../execution/read-port.ts';
 
@@ -16,6 +17,7 @@ export interface AppDeps {
   readonly read: ReadPort;
   readonly identity: IdentityPort;
   readonly accessTokens: AccessTokenPort;
+  readonly idempotency: IdempotencyPort;
   readonly health: () => Promise<HealthReport>;
   readonly version: string;
   readonly logger?: FastifyBaseLogger | false;

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from './app-deps.ts';
 import { bearerAuth } from './authenticate.ts';
 import { envelope, handleError } from './error-envelope.ts';
+import { idempotencyHooks } from './idempotency-hooks.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { positionRoutes } from './routes/position-routes.ts';
@@ -56,6 +57,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes(deps), { prefix: '/api/v1' });
   await app.register(async (api) => {
     api.addHook('onRequest', bearerAuth(deps.identity, deps.accessTokens));
+    const idempotency = idempotencyHooks(deps.idempotency, deps.execution.now);
+    api.addHook('preHandler', idempotency.preHandler);
+    api.addHook('onSend', idempotency.onSend);
     await api.register(userRoutes(deps), { prefix: '/api/v1' });
     await api.register(tokenRoutes(deps), { prefix: '/api/v1' });
     await api.register(orderRoutes(deps), { prefix: '/api/v1' });
