@@ -17,6 +17,7 @@ import { openDatabase, type DatabaseHandle } from './store/database.ts';
 import { DrizzleExecutionStore } from './store/execution-store.ts';
 import { DrizzleIdempotencyStore } from './store/idempotency-store.ts';
 import { DrizzleIdentityStore } from './store/identity-store.ts';
+import { DrizzleOutboxReader } from './store/outbox-reader.ts';
 import { DrizzleReadStore } from './store/read-store.ts';
 import { readKlineFile } from './venues/market-data/kline-file.ts';
 import { defaultSyntheticMarkets } from './venues/market-data/default-synthetic-markets.ts';
@@ -171,6 +172,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     identity,
     accessTokens,
     idempotency,
+    events: new DrizzleOutboxReader(database.db),
     health,
     version: VERSION,
     logger,

@@ -1,3 +1,4 @@
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from './app-deps.ts';
@@ -8,6 +9,7 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { positionRoutes } from './routes/position-routes.ts';
 import { riskRoutes } from './routes/risk-routes.ts';
+import { StreamGateway } from './stream-gateway.ts';
 import { tokenRoutes } from './routes/token-routes.ts';
 import { tradingCompatRoutes } from './routes/trading-compat-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
@@ -16,6 +18,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered (method and path), for the isolation walk and the API document. */
     readonly routeTable: readonly { readonly method: string; readonly url: string }[];
+    readonly streamGateway: StreamGateway;
   }
 }
 
@@ -54,6 +57,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const streamGateway = new StreamGateway(deps.events, deps.identity, deps.accessTokens, deps.streamOptions);
+  app.decorate('streamGateway', streamGateway);
+  await app.register(streamGateway.plugin(), { prefix: '/api/v1' });
   await app.register(authRoutes(deps), { prefix: '/api/v1' });
   await app.register(async (api) => {
     api.addHook('onRequest', bearerAuth(deps.identity, deps.accessTokens));
