@@ -19,6 +19,8 @@ export interface Config {
   readonly takerFeeRate: Decimal;
   readonly marketSlippage: Decimal;
   readonly paperLatencyMs: number;
+  /** API requests per user per minute (FILLGATE_RATE_LIMIT_PER_MIN). */
+  readonly rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -73,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     takerFeeRate: rate(env, 'FILLGATE_TAKER_FEE', '0.001'),
     marketSlippage: rate(env, 'FILLGATE_MARKET_SLIPPAGE', '0.02'),
     paperLatencyMs: integer(env, 'FILLGATE_PAPER_LATENCY_MS', 0, 0, 10_000),
+    rateLimitPerMinute: integer(env, 'FILLGATE_RATE_LIMIT_PER_MIN', 600, 1, 100_000_000),
   };
 }

@@ -173,6 +173,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     accessTokens,
     idempotency,
     events: new DrizzleOutboxReader(database.db),
+    rateLimitPerMinute: config.rateLimitPerMinute,
     health,
     version: VERSION,
     logger,

@@ -22,6 +22,8 @@ export interface AppDeps {
   readonly idempotency: IdempotencyPort;
   readonly events: EventFeedPort;
   readonly streamOptions?: StreamOptions;
+  /** Requests per user (or per IP before sign-in) per minute. */
+  readonly rateLimitPerMinute?: number;
   readonly health: () => Promise<HealthReport>;
   readonly version: string;
   readonly logger?: FastifyBaseLogger | false;

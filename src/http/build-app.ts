@@ -1,4 +1,9 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
+import { AppError } from '../domain/app-error.ts';
+import { HttpMetrics } from './http-metrics.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from './app-deps.ts';
@@ -19,6 +24,7 @@ declare module 'fastify' {
     /** Every route registered (method and path), for the isolation walk and the API document. */
     readonly routeTable: readonly { readonly method: string; readonly url: string }[];
     readonly streamGateway: StreamGateway;
+    readonly metrics: HttpMetrics;
   }
 }
 
@@ -42,6 +48,55 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(handleError);
+
+  // OpenAPI 3 from the route schemas; Swagger UI at /docs. No CORS plugin: cross-origin calls are refused
+  // by browsers (the dashboard is same-origin).
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Fillgate API', version: deps.version },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token (fg_...) or an access JWT.' },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: deps.rateLimitPerMinute ?? 600,
+    timeWindow: 60_000,
+    keyGenerator: (request) => (request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        'RATE_LIMITED',
+        `Too many requests: ${context.max} per minute. Retry in ${context.after}.`,
+        {
+          limit: context.max,
+          retry_after_s: Math.ceil(context.ttl / 1000),
+        },
+      ),
+  });
+
+  const metrics = new HttpMetrics(() => app.streamGateway.clientCount);
+  app.decorate('metrics', metrics);
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requestLatency.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: reply.statusCode,
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) =>
+    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(envelope('NOT_FOUND', `No route ${request.method} ${request.url}.`));
   });

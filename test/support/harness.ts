@@ -39,6 +39,7 @@ export async function startHarness(
   const fillgate = await createFillgate({
     config: loadConfig({
       FILLGATE_JWT_SECRET: randomBytes(32).toString('hex'),
+      FILLGATE_RATE_LIMIT_PER_MIN: '100000000',
       ...options.env,
       FILLGATE_DATA_DIR: '/nonexistent-test-dir',
     }),
