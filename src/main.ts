@@ -236,7 +236,8 @@ async function ensureDemoUser(fillgate: Fillgate, dataDir: string): Promise<stri
   return demo.token;
 }
 
-async function main(): Promise<void> {
+/** `npm start` and `fillgate serve`: config from the environment, demo user on first run, listen. */
+export async function serve(): Promise<void> {
   const config = loadConfig();
   const fillgate = await createFillgate({ config });
   const token = await ensureDemoUser(fillgate, config.dataDir);
@@ -259,7 +260,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
+  serve().catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });
