@@ -165,3 +165,38 @@ describe(`real-time stream on ${databaseKind}`, () => {
     expect(silent.closeCode).toBe(4401);
   });
 });
+
+describe(`the stream across processes on ${databaseKind}`, () => {
+  it('a second server process on the same database delivers events committed through the first', async () => {
+    const h = await startHarness();
+    const { createFillgate } = await import('../../src/main.ts');
+    const { loadConfig } = await import('../../src/config.ts');
+    const pino = (await import('pino')).default;
+    const second = await createFillgate({
+      config: loadConfig({ FILLGATE_JWT_SECRET: 'y'.repeat(32), FILLGATE_DATA_DIR: '/nonexistent-test-dir' }),
+      database: h.fillgate.database,
+      feed: h.feed,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const alice = await h.user();
+      const address = await second.app.listen({ port: 0, host: '127.0.0.1' });
+      const client = new StreamClient(`${address.replace('http', 'ws')}/api/v1/stream`, alice.token);
+      await client.until(() => client.frames.some((f) => f.type === 'ready'));
+      const placed = await h.fillgate.app.inject({
+        method: 'POST',
+        url: '/api/v1/orders',
+        headers: alice.auth,
+        payload: { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.001' },
+      });
+      expect(placed.statusCode).toBe(201);
+      const end = await new DrizzleOutboxReader(h.fillgate.database.db).latestSeq(alice.userId);
+      await client.until(() => client.seqs().at(-1) === end);
+      expect(client.seqs()).toEqual(Array.from({ length: end }, (_, i) => i + 1));
+      await client.close();
+    } finally {
+      await second.stop();
+      await h.close();
+    }
+  });
+});
