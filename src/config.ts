@@ -21,6 +21,8 @@ export interface Config {
   readonly paperLatencyMs: number;
   /** API requests per user per minute (FILLGATE_RATE_LIMIT_PER_MIN). */
   readonly rateLimitPerMinute: number;
+  /** Stream fallback poll when no outbox notification arrives (FILLGATE_STREAM_POLL_MS). */
+  readonly streamPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -76,5 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     marketSlippage: rate(env, 'FILLGATE_MARKET_SLIPPAGE', '0.02'),
     paperLatencyMs: integer(env, 'FILLGATE_PAPER_LATENCY_MS', 0, 0, 10_000),
     rateLimitPerMinute: integer(env, 'FILLGATE_RATE_LIMIT_PER_MIN', 600, 1, 100_000_000),
+    streamPollMs: integer(env, 'FILLGATE_STREAM_POLL_MS', 1000, 10, 3_600_000),
   };
 }

@@ -11,6 +11,7 @@ import { provisionUser } from './execution/provision-user.ts';
 import type { VenuePort } from './execution/venue-port.ts';
 import { buildApp } from './http/build-app.ts';
 import { JwtAccessTokens } from './http/jwt-access-tokens.ts';
+import { DEFAULT_STREAM_OPTIONS } from './http/stream-gateway.ts';
 import { hashPassword } from './execution/password.ts';
 import type { HealthReport } from './http/app-deps.ts';
 import { openDatabase, type DatabaseHandle } from './store/database.ts';
@@ -172,8 +173,9 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     identity,
     accessTokens,
     idempotency,
-    events: new DrizzleOutboxReader(database.db),
+    events: new DrizzleOutboxReader(database.db, database.listen),
     rateLimitPerMinute: config.rateLimitPerMinute,
+    streamOptions: { ...DEFAULT_STREAM_OPTIONS, pollMs: config.streamPollMs },
     health,
     version: VERSION,
     logger,

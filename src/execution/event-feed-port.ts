@@ -10,4 +10,6 @@ export interface StreamEvent {
 export interface EventFeedPort {
   eventsAfter(userId: string, afterSeq: number, limit: number): Promise<readonly StreamEvent[]>;
   latestSeq(userId: string): Promise<number>;
+  /** Calls back with a user id whenever that user's outbox grows (any process); resolves to unsubscribe. */
+  subscribe(onUser: (userId: string) => void): Promise<() => Promise<void>>;
 }

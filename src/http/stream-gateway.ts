@@ -7,8 +7,10 @@ import type { IdentityPort } from '../execution/identity-port.ts';
 import { bearerToken, resolveBearer } from './authenticate.ts';
 
 export interface StreamOptions {
-  /** How often each client's outbox cursor is polled and its frame sent (one frame per client per tick). */
+  /** How often clients with new events get their frame (one frame per client per tick). */
   readonly tickMs: number;
+  /** Fallback poll: every client's cursor is checked this often even without a notification. */
+  readonly pollMs: number;
   readonly heartbeatMs: number;
   /** Time allowed for the first `{ type: "auth" }` message when no Authorization header was sent. */
   readonly authTimeoutMs: number;
@@ -16,7 +18,8 @@ export interface StreamOptions {
 }
 
 export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
-  tickMs: 100,
+  tickMs: 50,
+  pollMs: 1_000,
   heartbeatMs: 15_000,
   authTimeoutMs: 5_000,
   batchLimit: 500,
@@ -28,6 +31,8 @@ interface Client {
   cursor: number;
   resumeTo?: number;
   busy: boolean;
+  /** New events may be waiting (a notification, a resume, the fallback poll, or a full batch). */
+  dirty: boolean;
 }
 
 const CLOSE_UNAUTHENTICATED = 4401;
@@ -63,6 +68,8 @@ export class StreamGateway {
   private readonly clients = new Set<Client>();
   private tickTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: Promise<(() => Promise<void>) | undefined> | undefined;
   private log: FastifyBaseLogger | undefined;
 
   constructor(
@@ -91,13 +98,29 @@ export class StreamGateway {
       this.tick().catch((err: unknown) => this.log?.error({ err }, 'stream tick failed; retrying next tick'));
     }, this.options.tickMs);
     this.heartbeatTimer ??= setInterval(() => this.heartbeat(), this.options.heartbeatMs);
+    this.pollTimer ??= setInterval(() => this.markDirty(() => true), this.options.pollMs);
+    this.unsubscribe ??= this.feed
+      .subscribe((userId) => this.markDirty((c) => c.userId === userId))
+      .catch((err: unknown) => {
+        this.log?.warn({ err }, 'outbox notifications unavailable; the stream falls back to polling');
+        return undefined;
+      });
   }
 
-  stop(): void {
+  private markDirty(which: (client: Client) => boolean): void {
+    for (const client of this.clients) if (which(client)) client.dirty = true;
+  }
+
+  async stop(): Promise<void> {
     clearInterval(this.tickTimer);
     clearInterval(this.heartbeatTimer);
+    clearInterval(this.pollTimer);
     this.tickTimer = undefined;
     this.heartbeatTimer = undefined;
+    this.pollTimer = undefined;
+    const unsubscribe = await this.unsubscribe;
+    this.unsubscribe = undefined;
+    await unsubscribe?.();
     for (const client of this.clients) client.socket.close(1001, 'server shutting down');
     this.clients.clear();
   }
@@ -119,11 +142,12 @@ export class StreamGateway {
     }
     client.userId = principal.userId;
     client.cursor = await this.feed.latestSeq(principal.userId);
+    client.dirty = true;
     this.send(client.socket, { type: 'ready', user_id: principal.userId, seq: client.cursor });
   }
 
   private async accept(socket: WebSocket, authorization: string | undefined): Promise<void> {
-    const client: Client = { socket, cursor: 0, busy: false };
+    const client: Client = { socket, cursor: 0, busy: false, dirty: false };
     this.clients.add(client);
     this.start();
     socket.on('close', () => this.clients.delete(client));
@@ -141,6 +165,7 @@ export class StreamGateway {
         this.reject(socket, 'Authenticate first: { "type": "auth", "token": "..." }.');
       } else if (message.type === 'resume') {
         client.resumeTo = message.after_seq;
+        client.dirty = true;
       } else {
         this.send(socket, { type: 'pong', ts: new Date().toISOString() });
       }
@@ -165,8 +190,10 @@ export class StreamGateway {
   private async tick(): Promise<void> {
     await Promise.all(
       [...this.clients].map(async (client) => {
-        if (!client.userId || client.busy || client.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
+        if (!client.userId || !client.dirty || client.busy) return;
+        if (client.socket.bufferedAmount > MAX_BUFFERED_BYTES) return;
         client.busy = true;
+        client.dirty = false;
         try {
           if (client.resumeTo !== undefined) {
             client.cursor = client.resumeTo;
@@ -177,6 +204,7 @@ export class StreamGateway {
           if (!last || client.resumeTo !== undefined || client.socket.readyState !== client.socket.OPEN)
             return;
           client.cursor = last.seq;
+          if (events.length === this.options.batchLimit) client.dirty = true;
           this.send(client.socket, {
             type: 'events',
             events: events.map((e) => ({

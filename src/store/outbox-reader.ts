@@ -1,11 +1,18 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { EventFeedPort, StreamEvent } from '../execution/event-feed-port.ts';
-import type { Database } from './database.ts';
+import type { Database, DatabaseHandle } from './database.ts';
 import { outbox, users } from './schema.ts';
 import { userTransaction } from './scoped-transaction.ts';
 
 export class DrizzleOutboxReader implements EventFeedPort {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly listen: DatabaseHandle['listen'],
+  ) {}
+
+  subscribe(onUser: (userId: string) => void): Promise<() => Promise<void>> {
+    return this.listen('fillgate_outbox', onUser);
+  }
 
   async eventsAfter(userId: string, afterSeq: number, limit: number): Promise<readonly StreamEvent[]> {
     const rows = await userTransaction(this.db, userId, (tx) =>

@@ -76,7 +76,7 @@ describe(`real-time stream on ${databaseKind}`, () => {
     url = `${address.replace('http', 'ws')}/api/v1/stream`;
     alice = await h.user();
     bob = await h.user();
-    feed = new DrizzleOutboxReader(h.fillgate.database.db);
+    feed = new DrizzleOutboxReader(h.fillgate.database.db, h.fillgate.database.listen);
   });
   afterAll(async () => h.close());
 
@@ -167,13 +167,18 @@ describe(`real-time stream on ${databaseKind}`, () => {
 });
 
 describe(`the stream across processes on ${databaseKind}`, () => {
-  it('a second server process on the same database delivers events committed through the first', async () => {
+  it('a second server process on the same database delivers events committed through the first (LISTEN/NOTIFY)', async () => {
     const h = await startHarness();
     const { createFillgate } = await import('../../src/main.ts');
     const { loadConfig } = await import('../../src/config.ts');
     const pino = (await import('pino')).default;
     const second = await createFillgate({
-      config: loadConfig({ FILLGATE_JWT_SECRET: 'y'.repeat(32), FILLGATE_DATA_DIR: '/nonexistent-test-dir' }),
+      // No fallback poll within the test: delivery must come from the outbox notification (LISTEN/NOTIFY).
+      config: loadConfig({
+        FILLGATE_JWT_SECRET: 'y'.repeat(32),
+        FILLGATE_DATA_DIR: '/nonexistent-test-dir',
+        FILLGATE_STREAM_POLL_MS: '3600000',
+      }),
       database: h.fillgate.database,
       feed: h.feed,
       logger: pino({ level: 'silent' }),
@@ -190,7 +195,9 @@ describe(`the stream across processes on ${databaseKind}`, () => {
         payload: { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.001' },
       });
       expect(placed.statusCode).toBe(201);
-      const end = await new DrizzleOutboxReader(h.fillgate.database.db).latestSeq(alice.userId);
+      const end = await new DrizzleOutboxReader(h.fillgate.database.db, h.fillgate.database.listen).latestSeq(
+        alice.userId,
+      );
       await client.until(() => client.seqs().at(-1) === end);
       expect(client.seqs()).toEqual(Array.from({ length: end }, (_, i) => i + 1));
       await client.close();

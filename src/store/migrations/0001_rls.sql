@@ -61,3 +61,16 @@ BEGIN
     EXECUTE format('CREATE POLICY system_access ON %I TO fillgate_system USING (true) WITH CHECK (true)', t);
   END LOOP;
 END $$;
+--> statement-breakpoint
+-- Wakes stream gateways in every process (LISTEN fillgate_outbox) when a transaction commits outbox rows;
+-- the payload is the user id. Polling remains the fallback, so a missed notification only delays.
+CREATE OR REPLACE FUNCTION fillgate_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('fillgate_outbox', d.user_id::text) FROM (SELECT DISTINCT user_id FROM new_rows) AS d;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+DROP TRIGGER IF EXISTS outbox_notify ON outbox;
+--> statement-breakpoint
+CREATE TRIGGER outbox_notify AFTER INSERT ON outbox REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION fillgate_outbox_notify();
