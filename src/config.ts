@@ -7,6 +7,8 @@ export interface Config {
   readonly host: string;
   readonly databaseUrl?: string;
   readonly dataDir: string;
+  /** HS256 key for access tokens; absent: generated once into FILLGATE_DATA_DIR/jwt-secret (mode 0600). */
+  readonly jwtSecret?: string;
   readonly logLevel: string;
   /** `synthetic` (default) or `replay:<path to kline .csv or .zip>`. */
   readonly feed:
@@ -19,6 +21,10 @@ export interface Config {
   readonly paperLatencyMs: number;
   readonly monitorIntervalMs: number;
   readonly equityIntervalMs: number;
+  /** API requests per user per minute (FILLGATE_RATE_LIMIT_PER_MIN). */
+  readonly rateLimitPerMinute: number;
+  /** Stream fallback poll when no outbox notification arrives (FILLGATE_STREAM_POLL_MS). */
+  readonly streamPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -43,6 +49,12 @@ function rate(env: NodeJS.ProcessEnv, name: string, fallback: string): Decimal {
   return value;
 }
 
+function jwtSecret(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32) throw new ConfigError('FILLGATE_JWT_SECRET must be at least 32 characters.');
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const feedSpec = env.FILLGATE_FEED ?? 'synthetic';
   let feed: Config['feed'];
@@ -59,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.FILLGATE_DATA_DIR ?? '.fillgate'),
+    jwtSecret: jwtSecret(env.FILLGATE_JWT_SECRET),
     logLevel: env.LOG_LEVEL ?? 'info',
     feed,
     feedIntervalMs: integer(env, 'FILLGATE_FEED_INTERVAL_MS', 500, 10, 60_000),
@@ -68,5 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paperLatencyMs: integer(env, 'FILLGATE_PAPER_LATENCY_MS', 0, 0, 10_000),
     monitorIntervalMs: integer(env, 'FILLGATE_MONITOR_INTERVAL_MS', 500, 50, 60_000),
     equityIntervalMs: integer(env, 'FILLGATE_EQUITY_INTERVAL_MS', 60_000, 1_000, 3_600_000),
+    rateLimitPerMinute: integer(env, 'FILLGATE_RATE_LIMIT_PER_MIN', 600, 1, 100_000_000),
+    streamPollMs: integer(env, 'FILLGATE_STREAM_POLL_MS', 1000, 10, 3_600_000),
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,11 +10,16 @@ import type { ExecutionDeps, VenueDirectory } from './execution/execution-deps.t
 import { provisionUser } from './execution/provision-user.ts';
 import type { VenuePort } from './execution/venue-port.ts';
 import { buildApp } from './http/build-app.ts';
+import { JwtAccessTokens } from './http/jwt-access-tokens.ts';
+import { DEFAULT_STREAM_OPTIONS } from './http/stream-gateway.ts';
+import { hashPassword } from './execution/password.ts';
 import type { HealthReport } from './http/app-deps.ts';
 import { openDatabase, type DatabaseHandle } from './store/database.ts';
 import { DrizzleExecutionStore } from './store/execution-store.ts';
+import { DrizzleIdempotencyStore } from './store/idempotency-store.ts';
 import { DrizzleIdentityStore } from './store/identity-store.ts';
 import { DrizzlePnlStore } from './store/pnl-store.ts';
+import { DrizzleOutboxReader } from './store/outbox-reader.ts';
 import { DrizzleReadStore } from './store/read-store.ts';
 import { readKlineFile } from './venues/market-data/kline-file.ts';
 import { defaultSyntheticMarkets } from './venues/market-data/default-synthetic-markets.ts';
@@ -41,6 +46,7 @@ export interface Fillgate {
   readonly database: DatabaseHandle;
   readonly execution: ExecutionDeps;
   readonly identity: DrizzleIdentityStore;
+  readonly accessTokens: JwtAccessTokens;
   readonly read: DrizzleReadStore;
   readonly store: DrizzleExecutionStore;
   readonly paper: PaperVenue;
@@ -168,7 +174,22 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
       venues: venueHealth,
     };
   };
-  const app = await buildApp({ execution, read, identity, pnl, health, version: VERSION, logger });
+  const accessTokens = new JwtAccessTokens(config.jwtSecret ?? jwtSecretFile(config.dataDir));
+  const idempotency = new DrizzleIdempotencyStore(database.db);
+  const app = await buildApp({
+    execution,
+    read,
+    identity,
+    pnl,
+    accessTokens,
+    idempotency,
+    events: new DrizzleOutboxReader(database.db, database.listen),
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    streamOptions: { ...DEFAULT_STREAM_OPTIONS, pollMs: config.streamPollMs },
+    health,
+    version: VERSION,
+    logger,
+  });
 
   let stopped: Promise<void> | undefined;
   return {
@@ -176,6 +197,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     database,
     execution,
     identity,
+    accessTokens,
     read,
     store,
     paper,
@@ -202,22 +224,36 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
   };
 }
 
+/** The generated HS256 key, kept beside the data (mode 0600) so restarts keep sessions valid. */
+function jwtSecretFile(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
 /** First run: a demo admin with paper accounts; its token is printed and kept in FILLGATE_DATA_DIR/demo-token. */
 async function ensureDemoUser(fillgate: Fillgate, dataDir: string): Promise<string | undefined> {
   const tokenFile = path.join(dataDir, 'demo-token');
   if ((await fillgate.identity.countUsers()) > 0) {
     return existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined;
   }
+  const password = randomBytes(18).toString('base64url');
   const demo = await provisionUser(fillgate.identity, randomUUID, {
     email: 'demo@fillgate.local',
     role: 'admin',
+    passwordHash: await hashPassword(password),
   });
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(tokenFile, `${demo.token}\n`, { mode: 0o600 });
+  writeFileSync(path.join(dataDir, 'demo-password'), `${password}\n`, { mode: 0o600 });
   return demo.token;
 }
 
-async function main(): Promise<void> {
+/** `npm start` and `fillgate serve`: config from the environment, demo user on first run, listen. */
+export async function serve(): Promise<void> {
   const config = loadConfig();
   const fillgate = await createFillgate({ config });
   const token = await ensureDemoUser(fillgate, config.dataDir);
@@ -240,7 +276,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
+  serve().catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

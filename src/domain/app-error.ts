@@ -10,6 +10,10 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, retryable: false },
   CONFLICT: { status: 409, retryable: false },
   IDEMPOTENCY_CONFLICT: { status: 409, retryable: false },
+  /** The first request with this Idempotency-Key is still running: retry later. */
+  IDEMPOTENCY_IN_FLIGHT: { status: 409, retryable: true },
+  /** The Idempotency-Key was used with a different request. */
+  IDEMPOTENCY_KEY_REUSED: { status: 422, retryable: false },
   ORDER_NOT_CANCELABLE: { status: 409, retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
   UNPROCESSABLE: { status: 422, retryable: false },

@@ -27,6 +27,8 @@ export async function provisionUser(
   input: {
     email: string;
     role: Role;
+    /** scrypt hash (see password.ts); users without one sign in with API tokens only. */
+    passwordHash?: string;
     scopes?: readonly TokenScope[];
     funding?: PaperFunding;
     paperVenue?: string;
@@ -40,7 +42,7 @@ export async function provisionUser(
   const futuresAccountId = newId();
   const token = newApiToken();
   await identity.provision({
-    user: { id: userId, email: input.email, role: input.role },
+    user: { id: userId, email: input.email, role: input.role, passwordHash: input.passwordHash },
     accounts: [
       {
         id: spotAccountId,

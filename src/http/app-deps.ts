@@ -1,8 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { AccessTokenPort } from '../execution/access-token-port.ts';
 import type { ExecutionDeps } from '../execution/execution-deps.ts';
+import type { EventFeedPort } from '../execution/event-feed-port.ts';
+import type { IdempotencyPort } from '../execution/idempotency-port.ts';
 import type { IdentityPort } from '../execution/identity-port.ts';
 import type { PnlReadPort } from '../execution/pnl-read-port.ts';
 import type { ReadPort } from '../execution/read-port.ts';
+import type { StreamOptions } from './stream-gateway.ts';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
@@ -16,6 +20,12 @@ export interface AppDeps {
   readonly read: ReadPort;
   readonly identity: IdentityPort;
   readonly pnl: PnlReadPort;
+  readonly accessTokens: AccessTokenPort;
+  readonly idempotency: IdempotencyPort;
+  readonly events: EventFeedPort;
+  readonly streamOptions?: StreamOptions;
+  /** Requests per user (or per IP before sign-in) per minute. */
+  readonly rateLimitPerMinute?: number;
   readonly health: () => Promise<HealthReport>;
   readonly version: string;
   readonly logger?: FastifyBaseLogger | false;

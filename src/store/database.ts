@@ -21,6 +21,8 @@ export interface DatabaseHandle {
   readonly kind: 'postgres' | 'pglite';
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
+  /** LISTEN on a channel (a dedicated connection on PostgreSQL); resolves to an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,16 @@ async function openPostgres(
       await pool.query('SELECT 1');
       return true;
     },
+    listen: async (channel, onPayload) => {
+      const listener = new pg.Client({ connectionString: url });
+      await listener.connect();
+      listener.on('notification', (message) => {
+        if (message.channel === channel && message.payload !== undefined) onPayload(message.payload);
+      });
+      listener.on('error', () => undefined);
+      await listener.query(`LISTEN "${channel}"`);
+      return () => listener.end();
+    },
     close: () => pool.end(),
   };
 }
@@ -84,6 +96,12 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     ping: async () => {
       await db.execute(sql`SELECT 1`);
       return true;
+    },
+    listen: async (channel, onPayload) => {
+      const unsubscribe = await client.listen(channel, onPayload);
+      return async () => {
+        if (!client.closed) await unsubscribe();
+      };
     },
     close: () => client.close(),
   };

@@ -25,6 +25,7 @@ import type {
   UnitOfWork,
 } from '../execution/store-port.ts';
 import type { Database, Transaction } from './database.ts';
+import { systemTransaction, userTransaction } from './scoped-transaction.ts';
 import {
   fromOrder,
   fromPosition,
@@ -507,7 +508,7 @@ export class DrizzleExecutionStore implements ExecutionStore, OrderLocator, Moni
   ) {}
 
   transaction<T>(userId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (tx) => {
+    return userTransaction(this.db, userId, async (tx) => {
       const uow = new DrizzleUnitOfWork(tx, userId, this.now);
       const result = await work(uow);
       await uow.flush();
@@ -515,57 +516,65 @@ export class DrizzleExecutionStore implements ExecutionStore, OrderLocator, Moni
     });
   }
 
+  /** Cross-user by nature (a venue report names an account, not a user): the system path. */
   async locateOrder(
     venue: string,
     accountId: string,
     clientOrderId: string,
   ): Promise<OrderLocation | undefined> {
-    const [row] = await this.db
-      .select({ userId: orders.userId, accountId: orders.accountId, orderId: orders.id })
-      .from(orders)
-      .where(
-        and(
-          eq(orders.venue, venue),
-          eq(orders.accountId, accountId),
-          eq(orders.clientOrderId, clientOrderId),
+    const [row] = await systemTransaction(this.db, (tx) =>
+      tx
+        .select({ userId: orders.userId, accountId: orders.accountId, orderId: orders.id })
+        .from(orders)
+        .where(
+          and(
+            eq(orders.venue, venue),
+            eq(orders.accountId, accountId),
+            eq(orders.clientOrderId, clientOrderId),
+          ),
         ),
-      );
+    );
     return row;
   }
 
+  /** Cross-user by nature (the position monitor acts for everyone): the documented system path. */
   async positionsWithExits(): Promise<readonly PositionRecord[]> {
-    const rows = await this.db
-      .select()
-      .from(positions)
-      .where(
-        and(
-          inArray(positions.status, ['OPEN', 'MONITORING']),
-          or(
-            isNotNull(positions.stopLoss),
-            isNotNull(positions.takeProfit),
-            isNotNull(positions.trailingStopPct),
+    const rows = await systemTransaction(this.db, (tx) =>
+      tx
+        .select()
+        .from(positions)
+        .where(
+          and(
+            inArray(positions.status, ['OPEN', 'MONITORING']),
+            or(
+              isNotNull(positions.stopLoss),
+              isNotNull(positions.takeProfit),
+              isNotNull(positions.trailingStopPct),
+            ),
           ),
         ),
-      );
+    );
     return rows.map(toPosition);
   }
 
   async accountsToValue(): Promise<readonly AccountRecord[]> {
-    const rows = await this.db.select().from(exchangeAccounts);
+    const rows = await systemTransaction(this.db, (tx) => tx.select().from(exchangeAccounts));
     return rows.map(toAccount);
   }
 
   /** Orders that may still trade at a venue (for restoring a paper venue's book after a restart). */
   async workingOrders(venue: string): Promise<readonly OrderRecord[]> {
-    const rows = await this.db
-      .select()
-      .from(orders)
-      .where(
-        and(
-          eq(orders.venue, venue),
-          inArray(orders.status, ['OPEN', 'PARTIALLY_FILLED', 'CANCEL_PENDING', 'SUBMITTED']),
+    const rows = await systemTransaction(this.db, (tx) =>
+      tx
+        .select()
+        .from(orders)
+        .where(
+          and(
+            eq(orders.venue, venue),
+            inArray(orders.status, ['OPEN', 'PARTIALLY_FILLED', 'CANCEL_PENDING', 'SUBMITTED']),
+          ),
         ),
-      );
+    );
     return rows.map(toOrder);
   }
 
@@ -576,11 +585,13 @@ export class DrizzleExecutionStore implements ExecutionStore, OrderLocator, Moni
   async verifyAuditChain(
     userId: string,
   ): Promise<{ ok: true; rows: number } | { ok: false; brokenAt: number }> {
-    const rows = await this.db
-      .select()
-      .from(executionAudit)
-      .where(eq(executionAudit.userId, userId))
-      .orderBy(asc(executionAudit.id));
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(executionAudit)
+        .where(eq(executionAudit.userId, userId))
+        .orderBy(asc(executionAudit.id)),
+    );
     let prev = '';
     for (const row of rows) {
       const record = toAuditRecord(row);

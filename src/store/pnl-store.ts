@@ -15,6 +15,7 @@ import type {
 } from '../execution/pnl-read-port.ts';
 import type { AccountRecord, AuditRecord, FillRecord, OrderRecord } from '../execution/store-port.ts';
 import type { Database } from './database.ts';
+import { userTransaction } from './scoped-transaction.ts';
 import { toAccount, toAuditRecord, toFill, toOrder, toPosition } from './row-mappers.ts';
 import { equitySnapshots, exchangeAccounts, executionAudit, fills, orders, positions } from './schema.ts';
 
@@ -96,10 +97,12 @@ export class DrizzlePnlStore implements PnlReadPort {
   }
 
   async findAccount(userId: string, accountId: string): Promise<AccountRecord | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(exchangeAccounts)
-      .where(and(eq(exchangeAccounts.userId, userId), eq(exchangeAccounts.id, accountId)));
+    const [row] = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(exchangeAccounts)
+        .where(and(eq(exchangeAccounts.userId, userId), eq(exchangeAccounts.id, accountId))),
+    );
     return row ? toAccount(row) : undefined;
   }
 
@@ -119,28 +122,34 @@ export class DrizzlePnlStore implements PnlReadPort {
   };
 
   async fillTotals(userId: string, scope: PnlScope): Promise<FillTotals> {
-    const [row] = await this.db.select(this.fillSums).from(fills).where(this.fillConditions(userId, scope));
+    const [row] = await userTransaction(this.db, userId, (tx) =>
+      tx.select(this.fillSums).from(fills).where(this.fillConditions(userId, scope)),
+    );
     return toFillTotals(row);
   }
 
   async dailyPnl(userId: string, scope: PnlScope): Promise<readonly DailyPnlRow[]> {
-    const rows = await this.db
-      .select({ day: fillDay, ...this.fillSums })
-      .from(fills)
-      .where(this.fillConditions(userId, scope))
-      .groupBy(fillDay)
-      .orderBy(fillDay);
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select({ day: fillDay, ...this.fillSums })
+        .from(fills)
+        .where(this.fillConditions(userId, scope))
+        .groupBy(fillDay)
+        .orderBy(fillDay),
+    );
     return rows.map((row) => ({ day: row.day, ...toFillTotals(row) }));
   }
 
   async symbolPnl(userId: string, scope: PnlScope): Promise<readonly SymbolPnlRow[]> {
-    const rows = await this.db
-      .select({ symbol: fills.symbol, marketType: exchangeAccounts.marketType, ...this.fillSums })
-      .from(fills)
-      .innerJoin(exchangeAccounts, eq(exchangeAccounts.id, fills.accountId))
-      .where(this.fillConditions(userId, scope))
-      .groupBy(fills.symbol, exchangeAccounts.marketType)
-      .orderBy(fills.symbol, exchangeAccounts.marketType);
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select({ symbol: fills.symbol, marketType: exchangeAccounts.marketType, ...this.fillSums })
+        .from(fills)
+        .innerJoin(exchangeAccounts, eq(exchangeAccounts.id, fills.accountId))
+        .where(this.fillConditions(userId, scope))
+        .groupBy(fills.symbol, exchangeAccounts.marketType)
+        .orderBy(fills.symbol, exchangeAccounts.marketType),
+    );
     return rows.map((row) => ({
       symbol: row.symbol,
       marketType: row.marketType as MarketType,
@@ -149,25 +158,29 @@ export class DrizzlePnlStore implements PnlReadPort {
   }
 
   async closedTradeTotals(userId: string, scope: PnlScope): Promise<TradeTotals> {
-    const [row] = await this.db
-      .select({
-        count: countInt(),
-        wins: sql<number>`(count(*) FILTER (WHERE ${positionResult} > 0))::int`,
-        losses: sql<number>`(count(*) FILTER (WHERE ${positionResult} < 0))::int`,
-        grossProfit: sql<string>`coalesce(sum(${positionResult}) FILTER (WHERE ${positionResult} > 0), 0)::text`,
-        grossLoss: sql<string>`coalesce(sum(-${positionResult}) FILTER (WHERE ${positionResult} < 0), 0)::text`,
-        largestWin: sql<string | null>`(max(${positionResult}) FILTER (WHERE ${positionResult} > 0))::text`,
-        largestLoss: sql<string | null>`(min(${positionResult}) FILTER (WHERE ${positionResult} < 0))::text`,
-      })
-      .from(positions)
-      .where(
-        and(
-          eq(positions.userId, userId),
-          eq(positions.status, 'CLOSED'),
-          scope.accountId ? eq(positions.accountId, scope.accountId) : undefined,
-          ...inRange(positions.closedAt, scope),
+    const [row] = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select({
+          count: countInt(),
+          wins: sql<number>`(count(*) FILTER (WHERE ${positionResult} > 0))::int`,
+          losses: sql<number>`(count(*) FILTER (WHERE ${positionResult} < 0))::int`,
+          grossProfit: sql<string>`coalesce(sum(${positionResult}) FILTER (WHERE ${positionResult} > 0), 0)::text`,
+          grossLoss: sql<string>`coalesce(sum(-${positionResult}) FILTER (WHERE ${positionResult} < 0), 0)::text`,
+          largestWin: sql<string | null>`(max(${positionResult}) FILTER (WHERE ${positionResult} > 0))::text`,
+          largestLoss: sql<
+            string | null
+          >`(min(${positionResult}) FILTER (WHERE ${positionResult} < 0))::text`,
+        })
+        .from(positions)
+        .where(
+          and(
+            eq(positions.userId, userId),
+            eq(positions.status, 'CLOSED'),
+            scope.accountId ? eq(positions.accountId, scope.accountId) : undefined,
+            ...inRange(positions.closedAt, scope),
+          ),
         ),
-      );
+    );
     return {
       count: row?.count ?? 0,
       wins: row?.wins ?? 0,
@@ -180,42 +193,46 @@ export class DrizzlePnlStore implements PnlReadPort {
   }
 
   async livePositions(userId: string, accountId?: string): Promise<readonly LivePosition[]> {
-    const rows = await this.db
-      .select({ position: positions, venue: exchangeAccounts.venue })
-      .from(positions)
-      .innerJoin(exchangeAccounts, eq(exchangeAccounts.id, positions.accountId))
-      .where(
-        and(
-          eq(positions.userId, userId),
-          notInArray(positions.status, ['CLOSED', 'FAILED']),
-          accountId ? eq(positions.accountId, accountId) : undefined,
-        ),
-      )
-      .orderBy(asc(positions.symbol), asc(positions.marketType));
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select({ position: positions, venue: exchangeAccounts.venue })
+        .from(positions)
+        .innerJoin(exchangeAccounts, eq(exchangeAccounts.id, positions.accountId))
+        .where(
+          and(
+            eq(positions.userId, userId),
+            notInArray(positions.status, ['CLOSED', 'FAILED']),
+            accountId ? eq(positions.accountId, accountId) : undefined,
+          ),
+        )
+        .orderBy(asc(positions.symbol), asc(positions.marketType)),
+    );
     return rows.map((row) => ({ ...toPosition(row.position), venue: row.venue }));
   }
 
   equitySnapshots(userId: string, scope: PnlScope): AsyncIterable<readonly EquityPoint[]> {
     return pages<EquityPoint, number>(this.pageSize, async (cursor) => {
-      const rows = await this.db
-        .select({
-          accountId: equitySnapshots.accountId,
-          equity: equitySnapshots.equity,
-          takenAt: equitySnapshots.takenAt,
-          id: equitySnapshots.id,
-          at: sql<string>`${equitySnapshots.takenAt}::text`,
-        })
-        .from(equitySnapshots)
-        .where(
-          and(
-            eq(equitySnapshots.userId, userId),
-            scope.accountId ? eq(equitySnapshots.accountId, scope.accountId) : undefined,
-            ...inRange(equitySnapshots.takenAt, scope),
-            after(equitySnapshots.takenAt, equitySnapshots.id, cursor, 'bigint'),
-          ),
-        )
-        .orderBy(asc(equitySnapshots.takenAt), asc(equitySnapshots.id))
-        .limit(this.pageSize);
+      const rows = await userTransaction(this.db, userId, (tx) =>
+        tx
+          .select({
+            accountId: equitySnapshots.accountId,
+            equity: equitySnapshots.equity,
+            takenAt: equitySnapshots.takenAt,
+            id: equitySnapshots.id,
+            at: sql<string>`${equitySnapshots.takenAt}::text`,
+          })
+          .from(equitySnapshots)
+          .where(
+            and(
+              eq(equitySnapshots.userId, userId),
+              scope.accountId ? eq(equitySnapshots.accountId, scope.accountId) : undefined,
+              ...inRange(equitySnapshots.takenAt, scope),
+              after(equitySnapshots.takenAt, equitySnapshots.id, cursor, 'bigint'),
+            ),
+          )
+          .orderBy(asc(equitySnapshots.takenAt), asc(equitySnapshots.id))
+          .limit(this.pageSize),
+      );
       return rows.map((row) => ({
         value: { accountId: row.accountId, equity: new Decimal(row.equity), takenAt: row.takenAt },
         cursor: { at: row.at, id: row.id },
@@ -225,31 +242,35 @@ export class DrizzlePnlStore implements PnlReadPort {
 
   exportOrders(userId: string, scope: ExportScope): AsyncIterable<readonly OrderRecord[]> {
     return pages<OrderRecord, string>(this.pageSize, async (cursor) => {
-      const rows = await this.db
-        .select({ order: orders, at: sql<string>`${orders.createdAt}::text` })
-        .from(orders)
-        .where(
-          and(
-            eq(orders.userId, userId),
-            scope.accountId ? eq(orders.accountId, scope.accountId) : undefined,
-            ...inRange(orders.createdAt, scope),
-            after(orders.createdAt, orders.id, cursor, 'uuid'),
-          ),
-        )
-        .orderBy(asc(orders.createdAt), asc(orders.id))
-        .limit(this.pageSize);
+      const rows = await userTransaction(this.db, userId, (tx) =>
+        tx
+          .select({ order: orders, at: sql<string>`${orders.createdAt}::text` })
+          .from(orders)
+          .where(
+            and(
+              eq(orders.userId, userId),
+              scope.accountId ? eq(orders.accountId, scope.accountId) : undefined,
+              ...inRange(orders.createdAt, scope),
+              after(orders.createdAt, orders.id, cursor, 'uuid'),
+            ),
+          )
+          .orderBy(asc(orders.createdAt), asc(orders.id))
+          .limit(this.pageSize),
+      );
       return rows.map((row) => ({ value: toOrder(row.order), cursor: { at: row.at, id: row.order.id } }));
     });
   }
 
   exportFills(userId: string, scope: ExportScope): AsyncIterable<readonly FillRecord[]> {
     return pages<FillRecord, string>(this.pageSize, async (cursor) => {
-      const rows = await this.db
-        .select({ fill: fills, at: sql<string>`${fills.executedAt}::text` })
-        .from(fills)
-        .where(and(this.fillConditions(userId, scope), after(fills.executedAt, fills.id, cursor, 'uuid')))
-        .orderBy(asc(fills.executedAt), asc(fills.id))
-        .limit(this.pageSize);
+      const rows = await userTransaction(this.db, userId, (tx) =>
+        tx
+          .select({ fill: fills, at: sql<string>`${fills.executedAt}::text` })
+          .from(fills)
+          .where(and(this.fillConditions(userId, scope), after(fills.executedAt, fills.id, cursor, 'uuid')))
+          .orderBy(asc(fills.executedAt), asc(fills.id))
+          .limit(this.pageSize),
+      );
       return rows.map((row) => ({ value: toFill(row.fill), cursor: { at: row.at, id: row.fill.id } }));
     });
   }
@@ -257,19 +278,21 @@ export class DrizzlePnlStore implements PnlReadPort {
   exportAudit(userId: string, scope: ExportScope): AsyncIterable<readonly AuditRecord[]> {
     // The chain's order is the id order; the range only selects which links are shown.
     return pages<AuditRecord, number>(this.pageSize, async (cursor) => {
-      const rows = await this.db
-        .select()
-        .from(executionAudit)
-        .where(
-          and(
-            eq(executionAudit.userId, userId),
-            scope.accountId ? eq(executionAudit.accountId, scope.accountId) : undefined,
-            ...inRange(executionAudit.createdAt, scope),
-            cursor ? sql`${executionAudit.id} > ${cursor.id}` : undefined,
-          ),
-        )
-        .orderBy(asc(executionAudit.id))
-        .limit(this.pageSize);
+      const rows = await userTransaction(this.db, userId, (tx) =>
+        tx
+          .select()
+          .from(executionAudit)
+          .where(
+            and(
+              eq(executionAudit.userId, userId),
+              scope.accountId ? eq(executionAudit.accountId, scope.accountId) : undefined,
+              ...inRange(executionAudit.createdAt, scope),
+              cursor ? sql`${executionAudit.id} > ${cursor.id}` : undefined,
+            ),
+          )
+          .orderBy(asc(executionAudit.id))
+          .limit(this.pageSize),
+      );
       return rows.map((row) => ({ value: toAuditRecord(row), cursor: { at: '', id: row.id } }));
     });
   }

@@ -14,6 +14,7 @@ import type {
 } from '../execution/store-port.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { Database } from './database.ts';
+import { systemTransaction, userTransaction } from './scoped-transaction.ts';
 import { toAccount, toAuditRecord, toBalance, toFill, toOrder, toPosition, toSignal } from './row-mappers.ts';
 import {
   balances,
@@ -41,41 +42,51 @@ export class DrizzleReadStore implements ReadPort {
   constructor(private readonly db: Database) {}
 
   async listAccounts(userId: string): Promise<readonly AccountRecord[]> {
-    const rows = await this.db
-      .select()
-      .from(exchangeAccounts)
-      .where(eq(exchangeAccounts.userId, userId))
-      .orderBy(asc(exchangeAccounts.createdAt), asc(exchangeAccounts.marketType));
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(exchangeAccounts)
+        .where(eq(exchangeAccounts.userId, userId))
+        .orderBy(asc(exchangeAccounts.createdAt), asc(exchangeAccounts.marketType)),
+    );
     return rows.map(toAccount);
   }
 
   async findAccount(userId: string, accountId: string): Promise<AccountRecord | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(exchangeAccounts)
-      .where(and(eq(exchangeAccounts.userId, userId), eq(exchangeAccounts.id, accountId)));
+    const [row] = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(exchangeAccounts)
+        .where(and(eq(exchangeAccounts.userId, userId), eq(exchangeAccounts.id, accountId))),
+    );
     return row ? toAccount(row) : undefined;
   }
 
   async listAllAccounts(): Promise<readonly AccountRecord[]> {
-    const rows = await this.db.select().from(exchangeAccounts).orderBy(asc(exchangeAccounts.createdAt));
+    const rows = await systemTransaction(this.db, (tx) =>
+      tx.select().from(exchangeAccounts).orderBy(asc(exchangeAccounts.createdAt)),
+    );
     return rows.map(toAccount);
   }
 
   async findPosition(userId: string, positionId: string): Promise<PositionRecord | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(positions)
-      .where(and(eq(positions.userId, userId), eq(positions.id, positionId)));
+    const [row] = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(positions)
+        .where(and(eq(positions.userId, userId), eq(positions.id, positionId))),
+    );
     return row ? toPosition(row) : undefined;
   }
 
   async listBalances(userId: string): Promise<readonly BalanceRecord[]> {
-    const rows = await this.db
-      .select()
-      .from(balances)
-      .where(eq(balances.userId, userId))
-      .orderBy(asc(balances.accountId), asc(balances.asset));
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(balances)
+        .where(eq(balances.userId, userId))
+        .orderBy(asc(balances.accountId), asc(balances.asset)),
+    );
     return rows.map(toBalance);
   }
 
@@ -95,40 +106,48 @@ export class DrizzleReadStore implements ReadPort {
         )!,
       );
     }
-    const rows = await this.db
-      .select()
-      .from(orders)
-      .where(and(...conditions))
-      .orderBy(desc(orders.createdAt), desc(orders.id))
-      .limit(filter.limit + 1);
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(orders)
+        .where(and(...conditions))
+        .orderBy(desc(orders.createdAt), desc(orders.id))
+        .limit(filter.limit + 1),
+    );
     const items = rows.slice(0, filter.limit).map(toOrder);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
   }
 
   async findOrder(userId: string, orderId: string): Promise<OrderRecord | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(orders)
-      .where(and(eq(orders.userId, userId), eq(orders.id, orderId)));
+    const [row] = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(orders)
+        .where(and(eq(orders.userId, userId), eq(orders.id, orderId))),
+    );
     return row ? toOrder(row) : undefined;
   }
 
   async listFills(userId: string, orderId: string): Promise<readonly FillRecord[]> {
-    const rows = await this.db
-      .select()
-      .from(fills)
-      .where(and(eq(fills.userId, userId), eq(fills.orderId, orderId)))
-      .orderBy(asc(fills.executedAt), asc(fills.venueTradeId));
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(fills)
+        .where(and(eq(fills.userId, userId), eq(fills.orderId, orderId)))
+        .orderBy(asc(fills.executedAt), asc(fills.venueTradeId)),
+    );
     return rows.map(toFill);
   }
 
   async listOrderEvents(userId: string, orderId: string): Promise<readonly OrderEventRecord[]> {
-    const rows = await this.db
-      .select()
-      .from(orderEvents)
-      .where(and(eq(orderEvents.userId, userId), eq(orderEvents.orderId, orderId)))
-      .orderBy(asc(orderEvents.id));
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(orderEvents)
+        .where(and(eq(orderEvents.userId, userId), eq(orderEvents.orderId, orderId)))
+        .orderBy(asc(orderEvents.id)),
+    );
     return rows.map((row) => ({
       id: row.id,
       orderId: row.orderId,
@@ -142,29 +161,35 @@ export class DrizzleReadStore implements ReadPort {
   }
 
   async listPositions(userId: string, status?: PositionStatus): Promise<readonly PositionRecord[]> {
-    const rows = await this.db
-      .select()
-      .from(positions)
-      .where(and(eq(positions.userId, userId), status ? eq(positions.status, status) : undefined))
-      .orderBy(desc(positions.createdAt));
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(positions)
+        .where(and(eq(positions.userId, userId), status ? eq(positions.status, status) : undefined))
+        .orderBy(desc(positions.createdAt)),
+    );
     return rows.map(toPosition);
   }
 
   async listSignals(userId: string, limit: number): Promise<readonly SignalRecord[]> {
-    const rows = await this.db
-      .select()
-      .from(signals)
-      .where(eq(signals.userId, userId))
-      .orderBy(desc(signals.createdAt))
-      .limit(limit);
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(signals)
+        .where(eq(signals.userId, userId))
+        .orderBy(desc(signals.createdAt))
+        .limit(limit),
+    );
     return rows.map(toSignal);
   }
 
   async findSignal(userId: string, signalId: string): Promise<SignalRecord | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(signals)
-      .where(and(eq(signals.userId, userId), eq(signals.signalId, signalId)));
+    const [row] = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(signals)
+        .where(and(eq(signals.userId, userId), eq(signals.signalId, signalId))),
+    );
     return row ? toSignal(row) : undefined;
   }
 
@@ -172,18 +197,20 @@ export class DrizzleReadStore implements ReadPort {
     userId: string,
     filter: { source?: OrderSource; orderId?: string; limit: number },
   ): Promise<readonly AuditRecord[]> {
-    const rows = await this.db
-      .select()
-      .from(executionAudit)
-      .where(
-        and(
-          eq(executionAudit.userId, userId),
-          filter.source ? eq(executionAudit.source, filter.source) : undefined,
-          filter.orderId ? eq(executionAudit.orderId, filter.orderId) : undefined,
-        ),
-      )
-      .orderBy(desc(executionAudit.id))
-      .limit(filter.limit);
+    const rows = await userTransaction(this.db, userId, (tx) =>
+      tx
+        .select()
+        .from(executionAudit)
+        .where(
+          and(
+            eq(executionAudit.userId, userId),
+            filter.source ? eq(executionAudit.source, filter.source) : undefined,
+            filter.orderId ? eq(executionAudit.orderId, filter.orderId) : undefined,
+          ),
+        )
+        .orderBy(desc(executionAudit.id))
+        .limit(filter.limit),
+    );
     return rows.map(toAuditRecord);
   }
 }

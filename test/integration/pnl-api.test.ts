@@ -121,7 +121,7 @@ describe(`PnL and export API on ${databaseKind}`, () => {
       void reply.status(404).send(envelope('NOT_FOUND', `No route ${request.method} ${request.url}.`));
     });
     await app.register(async (api) => {
-      api.addHook('onRequest', bearerAuth(h.fillgate.identity));
+      api.addHook('onRequest', bearerAuth(h.fillgate.identity, h.fillgate.accessTokens));
       await api.register(pnlRoutes({ pnl, markPrice: venueMarkPrice(h.fillgate.execution.venues) }), {
         prefix: '/api/v1',
       });

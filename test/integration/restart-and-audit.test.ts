@@ -13,7 +13,10 @@ import { executionAudit } from '../../src/store/schema.ts';
 
 describe(`restart and audit chain (${databaseKind})`, () => {
   let database: Awaited<ReturnType<typeof openTestDatabase>>;
-  const config = loadConfig({ FILLGATE_DATA_DIR: '/nonexistent-test-dir' });
+  const config = loadConfig({
+    FILLGATE_DATA_DIR: '/nonexistent-test-dir',
+    FILLGATE_JWT_SECRET: 'x'.repeat(32),
+  });
   const logger = pino({ level: 'silent' });
 
   beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { NO_RISK_LIMITS, type RiskLimits } from '../../src/domain/risk-limits.ts';
@@ -8,6 +8,7 @@ import {
   type PaperFunding,
   type ProvisionedUser,
 } from '../../src/execution/provision-user.ts';
+import type { Role } from '../../src/execution/identity-port.ts';
 import { createFillgate, type Fillgate } from '../../src/main.ts';
 import type { MarketDataFeed } from '../../src/venues/market-data/market-event.ts';
 import { defaultSyntheticMarkets } from '../../src/venues/market-data/default-synthetic-markets.ts';
@@ -22,6 +23,7 @@ export interface Harness {
     funding?: PaperFunding,
     email?: string,
     riskLimits?: RiskLimits,
+    role?: Role,
   ): Promise<ProvisionedUser & { auth: { authorization: string } }>;
   /** Advances the synthetic market one tick and waits until the order tracker has recorded what it caused. */
   tick(times?: number): Promise<void>;
@@ -35,7 +37,12 @@ export async function startHarness(
   const database = await openTestDatabase();
   const feed = new SyntheticFeed({ seed: 'test', markets: defaultSyntheticMarkets(BUILTIN_MARKETS) });
   const fillgate = await createFillgate({
-    config: loadConfig({ ...options.env, FILLGATE_DATA_DIR: '/nonexistent-test-dir' }),
+    config: loadConfig({
+      FILLGATE_JWT_SECRET: randomBytes(32).toString('hex'),
+      FILLGATE_RATE_LIMIT_PER_MIN: '100000000',
+      ...options.env,
+      FILLGATE_DATA_DIR: '/nonexistent-test-dir',
+    }),
     database,
     feed: options.feed ?? feed,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
@@ -44,10 +51,10 @@ export async function startHarness(
   return {
     fillgate,
     feed,
-    async user(funding, email, riskLimits = NO_RISK_LIMITS) {
+    async user(funding, email, riskLimits = NO_RISK_LIMITS, role = 'user') {
       const user = await provisionUser(fillgate.identity, randomUUID, {
         email: email ?? `${randomUUID()}@test.local`,
-        role: 'user',
+        role,
         funding,
         riskLimits,
       });

@@ -5,6 +5,7 @@ import { cancelOrder } from '../../execution/cancel-order.ts';
 import { fillView, orderView } from '../../execution/order-view.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { principalOf } from '../authenticate.ts';
+import { noBodyFields } from '../no-body-fields.ts';
 import { IdParams, OrderListQuery, PlaceOrderBody } from '../schemas.ts';
 import { optDecimal, placeAndReply, resolveAccount } from './place-order.ts';
 
@@ -64,13 +65,17 @@ export function orderRoutes(deps: AppDeps): FastifyPluginAsyncTypebox {
       return { ...orderView(order), fills: fills.map(fillView) };
     });
 
-    app.post('/orders/:id/cancel', { schema: { params: IdParams } }, async (request, reply) => {
-      const principal = principalOf(request, 'trade');
-      const outcome = await cancelOrder(deps.execution, principal.userId, request.params.id);
-      return reply
-        .status(outcome.confirmed ? 200 : 202)
-        .send({ message: outcome.message, order: orderView(outcome.order) });
-    });
+    app.post(
+      '/orders/:id/cancel',
+      { schema: { params: IdParams }, preValidation: noBodyFields },
+      async (request, reply) => {
+        const principal = principalOf(request, 'trade');
+        const outcome = await cancelOrder(deps.execution, principal.userId, request.params.id);
+        return reply
+          .status(outcome.confirmed ? 200 : 202)
+          .send({ message: outcome.message, order: orderView(outcome.order) });
+      },
+    );
 
     app.get('/orders/:id/audit', { schema: { params: IdParams } }, async (request) => {
       const principal = principalOf(request);

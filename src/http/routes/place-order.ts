@@ -57,5 +57,10 @@ export function replyWithResult(reply: FastifyReply, result: ExecutionResult) {
 
 /** Runs the intent through the one execution path and answers with its result. */
 export async function placeAndReply(deps: AppDeps, intent: OrderIntent, reply: FastifyReply) {
-  return replyWithResult(reply, await executeOrder(deps.execution, intent));
+  const started = performance.now();
+  const result = await executeOrder(deps.execution, intent);
+  const metrics = reply.server.metrics;
+  metrics.orderLatency.observe({ status: result.status }, (performance.now() - started) / 1000);
+  metrics.orders.inc({ source: intent.source, status: result.status, reason: result.reasonCode ?? 'none' });
+  return replyWithResult(reply, result);
 }
