@@ -17,6 +17,12 @@ export interface Config {
   readonly takerFeeRate: Decimal;
   readonly marketSlippage: Decimal;
   readonly paperLatencyMs: number;
+  /** Between reconciliation passes over every venue. */
+  readonly reconcileIntervalMs: number;
+  /** Receive window + clock tolerance before an order the venue does not know may be resent. */
+  readonly reconcileSettleMs: number;
+  /** How long startup waits for the first reconciliation before serving (late venues stay gated). */
+  readonly startupReconcileWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -64,5 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     takerFeeRate: rate(env, 'FILLGATE_TAKER_FEE', '0.001'),
     marketSlippage: rate(env, 'FILLGATE_MARKET_SLIPPAGE', '0.02'),
     paperLatencyMs: integer(env, 'FILLGATE_PAPER_LATENCY_MS', 0, 0, 10_000),
+    reconcileIntervalMs: integer(env, 'FILLGATE_RECONCILE_INTERVAL_MS', 10_000, 50, 3_600_000),
+    reconcileSettleMs: integer(env, 'FILLGATE_RECONCILE_SETTLE_MS', 7_000, 0, 120_000),
+    startupReconcileWaitMs: integer(env, 'FILLGATE_STARTUP_RECONCILE_WAIT_MS', 10_000, 0, 600_000),
   };
 }

@@ -22,6 +22,7 @@ import type { MarketDataFeed } from './venues/market-data/market-event.ts';
 import { SyntheticFeed } from './venues/market-data/synthetic-feed.ts';
 import { PaperVenue } from './venues/paper/paper-venue.ts';
 import { OrderTracker } from './workers/order-tracker.ts';
+import { Reconciler } from './workers/reconciler.ts';
 
 const VERSION = '0.1.0';
 
@@ -32,6 +33,8 @@ export interface FillgateOptions {
   /** A market-data feed to use instead of the configured one (tests drive theirs step by step). */
   readonly feed?: MarketDataFeed;
   readonly logger?: Logger;
+  /** Venues beside the paper venue (live ccxt venues; tests pass theirs pointed at the simulator). */
+  readonly venues?: readonly VenuePort[];
 }
 
 export interface Fillgate {
@@ -44,6 +47,7 @@ export interface Fillgate {
   readonly paper: PaperVenue;
   readonly feed: MarketDataFeed;
   readonly tracker: OrderTracker;
+  readonly reconciler: Reconciler;
   readonly logger: Logger;
   /** Starts the feed and listens on the configured host and port; returns the base URL. */
   listen(): Promise<string>;
@@ -115,13 +119,15 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
   const store = new DrizzleExecutionStore(database.db);
   const read = new DrizzleReadStore(database.db);
   const identity = new DrizzleIdentityStore(database.db);
-  const venues = new VenueMap([paper]);
+  const venues = new VenueMap([paper, ...(options.venues ?? [])]);
   const execution: ExecutionDeps = {
     store,
     venues,
     newId: randomUUID,
     now: () => new Date(),
     marketSlippage: config.marketSlippage,
+    // Orders for a venue are refused until its startup reconciliation has passed.
+    tradingGate: { blockedReason: (venueId) => reconciler.blockedReason(venueId) },
   };
 
   // Orders that were resting when the process stopped keep resting.
@@ -150,6 +156,13 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
 
   const tracker = new OrderTracker(execution, store, logger);
   tracker.start();
+  const reconciler = new Reconciler(execution, store, logger, {
+    intervalMs: config.reconcileIntervalMs,
+    settleMs: config.reconcileSettleMs,
+    startupWaitMs: config.startupReconcileWaitMs,
+  });
+  reconciler.start();
+  await reconciler.waitForStartup();
 
   const health = async (): Promise<HealthReport> => {
     const up = await database.ping().catch(() => false);
@@ -173,6 +186,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     paper,
     feed,
     tracker,
+    reconciler,
     logger,
     async listen() {
       feed.start();
@@ -183,6 +197,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
         await app.close();
         feed.stop();
         paper.close();
+        await reconciler.stop();
         await tracker.stop();
         if (!options.database) await database.close();
       })();

@@ -5,6 +5,7 @@ import type { RiskLimits } from '../domain/risk-limits.ts';
 import { FINAL_ORDER_STATUSES } from '../domain/order-status.ts';
 import type { MarketType } from '../domain/order-types.ts';
 import { auditHash } from '../execution/audit-chain.ts';
+import type { ReconcileSource } from '../execution/reconcile-order.ts';
 import type { OrderLocation, OrderLocator } from '../execution/record-execution-report.ts';
 import type {
   AccountRecord,
@@ -447,7 +448,7 @@ class DrizzleUnitOfWork implements UnitOfWork {
 }
 
 /** The execution layer's store on Drizzle: one code path for PostgreSQL and PGlite. */
-export class DrizzleExecutionStore implements ExecutionStore, OrderLocator {
+export class DrizzleExecutionStore implements ExecutionStore, OrderLocator, ReconcileSource {
   constructor(
     private readonly db: Database,
     private readonly now: () => Date = () => new Date(),
@@ -478,6 +479,16 @@ export class DrizzleExecutionStore implements ExecutionStore, OrderLocator {
         ),
       );
     return row;
+  }
+
+  /** Every non-final order of a venue, across users, oldest first: the reconciler's work list. */
+  async ordersToReconcile(venue: string): Promise<readonly OrderRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.venue, venue), notInArray(orders.status, [...FINAL_ORDER_STATUSES])))
+      .orderBy(orders.createdAt);
+    return rows.map(toOrder);
   }
 
   /** Orders that may still trade at a venue (for restoring a paper venue's book after a restart). */

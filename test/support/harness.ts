@@ -9,6 +9,7 @@ import {
   type ProvisionedUser,
 } from '../../src/execution/provision-user.ts';
 import { createFillgate, type Fillgate } from '../../src/main.ts';
+import type { VenuePort } from '../../src/execution/venue-port.ts';
 import type { MarketDataFeed } from '../../src/venues/market-data/market-event.ts';
 import { defaultSyntheticMarkets } from '../../src/venues/market-data/default-synthetic-markets.ts';
 import { SyntheticFeed } from '../../src/venues/market-data/synthetic-feed.ts';
@@ -30,7 +31,7 @@ export interface Harness {
 
 /** The real application (real store, real paper venue, real tracker) on a per-file test database. */
 export async function startHarness(
-  options: { feed?: MarketDataFeed; env?: NodeJS.ProcessEnv } = {},
+  options: { feed?: MarketDataFeed; env?: NodeJS.ProcessEnv; venues?: readonly VenuePort[] } = {},
 ): Promise<Harness> {
   const database = await openTestDatabase();
   const feed = new SyntheticFeed({ seed: 'test', markets: defaultSyntheticMarkets(BUILTIN_MARKETS) });
@@ -38,6 +39,7 @@ export async function startHarness(
     config: loadConfig({ ...options.env, FILLGATE_DATA_DIR: '/nonexistent-test-dir' }),
     database,
     feed: options.feed ?? feed,
+    ...(options.venues && { venues: options.venues }),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   if (!options.feed) feed.step();

@@ -1,0 +1,118 @@
+import type { Logger } from 'pino';
+import type { ExecutionDeps, TradingGate } from '../execution/execution-deps.ts';
+import { reconcileOrder, type ReconcileSource } from '../execution/reconcile-order.ts';
+
+export interface ReconcilerOptions {
+  /** Between periodic passes. */
+  readonly intervalMs: number;
+  /** Receive window + clock tolerance: how long an unknown outcome must age before "not found" counts. */
+  readonly settleMs: number;
+  /** How long createFillgate waits for the startup pass before it serves with the late venues gated. */
+  readonly startupWaitMs: number;
+}
+
+/**
+ * Keeps our orders in line with the venues: at startup, before the venue takes any order (the trading
+ * gate refuses orders for a venue until its startup pass has completed), and then periodically. It
+ * resolves UNKNOWN and stuck PENDING_SUBMIT/SUBMITTED orders and picks up fills of working orders that
+ * were missed while we were down, all through the execution layer's reconcileOrder.
+ */
+export class Reconciler implements TradingGate {
+  private readonly reconciled = new Set<string>();
+  private readonly startedAt = new Date();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private startup: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: ExecutionDeps,
+    private readonly source: ReconcileSource,
+    private readonly logger: Logger,
+    private readonly options: ReconcilerOptions,
+  ) {}
+
+  blockedReason(venueId: string): string | undefined {
+    if (this.reconciled.has(venueId)) return undefined;
+    return `Trading on ${venueId} is paused while reconciling with the venue after startup. Retry in a few seconds.`;
+  }
+
+  /** Starts the startup pass (retried until every venue has passed) and the periodic passes after it. */
+  start(): void {
+    if (this.startup) return;
+    this.startup = (async () => {
+      while (!this.stopped) {
+        await this.pass();
+        if (this.deps.venues.all().every((v) => this.reconciled.has(v.id))) break;
+        await sleep(Math.min(this.options.intervalMs, 1_000));
+      }
+    })();
+    this.timer = setInterval(() => {
+      if (this.startup && this.deps.venues.all().every((v) => this.reconciled.has(v.id))) void this.pass();
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Resolves once every venue passed its startup reconciliation. */
+  async ready(): Promise<void> {
+    await this.startup;
+  }
+
+  /** Waits for the startup pass, at most `startupWaitMs`. */
+  async waitForStartup(): Promise<void> {
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.startup,
+      new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, this.options.startupWaitMs);
+        timeout.unref();
+      }),
+    ]);
+    clearTimeout(timeout);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass over every venue; passes never overlap. */
+  pass(): Promise<void> {
+    this.running ??= this.runPass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async runPass(): Promise<void> {
+    for (const venue of this.deps.venues.all()) {
+      if (this.stopped) return;
+      try {
+        const orders = await this.source.ordersToReconcile(venue.id);
+        let failures = 0;
+        for (const order of orders) {
+          const outcome = await reconcileOrder(this.deps, order, {
+            settleMs: this.options.settleMs,
+            lastPossibleSendAt: this.startedAt,
+          });
+          if (outcome.kind === 'lookup_failed') failures += 1;
+          if (outcome.kind === 'lookup_failed' || outcome.kind === 'missing_at_venue') {
+            this.logger.warn({ venue: venue.id, orderId: order.id, outcome }, 'order not reconciled');
+          } else if (outcome.kind === 'resent' || (outcome.kind === 'applied' && outcome.corrected)) {
+            this.logger.info({ venue: venue.id, orderId: order.id, outcome }, 'order reconciled');
+          }
+        }
+        // The gate opens once the venue answered for every order we hold there. Orders still inside their
+        // receive window are from this process (the gate was closed before): they need no startup proof.
+        if (failures === 0) this.reconciled.add(venue.id);
+      } catch (error) {
+        this.logger.error({ venue: venue.id, err: error }, 'reconciliation pass failed');
+      }
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

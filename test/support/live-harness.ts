@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { startBinanceSimulator, type RunningSimulator } from '../../sim/binance-simulator.ts';
+import type { FaultSettings } from '../../sim/fault-controller.ts';
+import { provisionUser, type ProvisionedUser } from '../../src/execution/provision-user.ts';
+import { NO_RISK_LIMITS } from '../../src/domain/risk-limits.ts';
+import { CcxtBinanceVenue, type CcxtBinanceVenueOptions } from '../../src/venues/ccxt/ccxt-binance-venue.ts';
+import { startHarness, type Harness } from './harness.ts';
+import { startHarness as startSimHarness, type SimHarness } from '../sim/sim-support.ts';
+
+/** The whole app with a live ccxt venue pointed at the Binance simulator on loopback. */
+export interface LiveHarness {
+  readonly h: Harness;
+  readonly s: SimHarness;
+  readonly sim: RunningSimulator;
+  readonly venue: CcxtBinanceVenue;
+  readonly user: ProvisionedUser & { auth: { authorization: string } };
+  readonly apiKey: string;
+  setFaults(faults: FaultSettings): void;
+  close(): Promise<void>;
+}
+
+export async function startLiveHarness(
+  options: { venue?: Partial<CcxtBinanceVenueOptions>; env?: NodeJS.ProcessEnv } = {},
+): Promise<LiveHarness> {
+  const s = await startSimHarness();
+  const sim = s.sim;
+  const credentials = sim.accounts[0]!;
+  const venue = new CcxtBinanceVenue({
+    id: 'binance:sim',
+    apiKey: credentials.apiKey,
+    secret: credentials.secret,
+    baseUrl: sim.baseUrl,
+    wsUrl: sim.wsUrl,
+    recvWindowMs: 1_000,
+    timeoutMs: 3_000,
+    pricePollMs: 200,
+    orderPollMs: 150,
+    retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 200 },
+    breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 1_000 },
+    ...options.venue,
+  });
+  await venue.start();
+  const h = await startHarness({ venues: [venue], env: options.env });
+  await h.fillgate.reconciler.ready();
+  const provisioned = await provisionUser(h.fillgate.identity, randomUUID, {
+    email: `${randomUUID()}@live.test`,
+    role: 'user',
+    paperVenue: venue.id,
+    riskLimits: NO_RISK_LIMITS,
+  });
+  return {
+    h,
+    s,
+    sim,
+    venue,
+    apiKey: credentials.apiKey,
+    user: { ...provisioned, auth: { authorization: `Bearer ${provisioned.token}` } },
+    setFaults: (faults) => sim.faults.set(faults),
+    async close() {
+      await h.close();
+      await venue.close();
+      await s.close();
+    },
+  };
+}
