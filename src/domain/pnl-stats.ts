@@ -48,12 +48,26 @@ export const NO_TRADES: TradeTotals = { count: 0, wins: 0, losses: 0, grossProfi
 export function addTradeResult(totals: TradeTotals, result: Decimal): TradeTotals {
   const count = totals.count + 1;
   if (result.isPositive() && !result.isZero()) {
-    const largestWin = totals.largestWin && totals.largestWin.greaterThan(result) ? totals.largestWin : result;
-    return { ...totals, count, wins: totals.wins + 1, grossProfit: totals.grossProfit.plus(result), largestWin };
+    const largestWin =
+      totals.largestWin && totals.largestWin.greaterThan(result) ? totals.largestWin : result;
+    return {
+      ...totals,
+      count,
+      wins: totals.wins + 1,
+      grossProfit: totals.grossProfit.plus(result),
+      largestWin,
+    };
   }
   if (result.isNegative() && !result.isZero()) {
-    const largestLoss = totals.largestLoss && totals.largestLoss.lessThan(result) ? totals.largestLoss : result;
-    return { ...totals, count, losses: totals.losses + 1, grossLoss: totals.grossLoss.minus(result), largestLoss };
+    const largestLoss =
+      totals.largestLoss && totals.largestLoss.lessThan(result) ? totals.largestLoss : result;
+    return {
+      ...totals,
+      count,
+      losses: totals.losses + 1,
+      grossLoss: totals.grossLoss.minus(result),
+      largestLoss,
+    };
   }
   return { ...totals, count };
 }
@@ -151,7 +165,11 @@ export interface CombinedEquity {
 
 export const NO_EQUITY: CombinedEquity = { byAccount: new Map(), total: ZERO };
 
-export function addEquitySnapshot(combined: CombinedEquity, accountId: string, equity: Decimal): CombinedEquity {
+export function addEquitySnapshot(
+  combined: CombinedEquity,
+  accountId: string,
+  equity: Decimal,
+): CombinedEquity {
   const previous = combined.byAccount.get(accountId) ?? ZERO;
   const byAccount = new Map(combined.byAccount);
   byAccount.set(accountId, equity);

@@ -50,7 +50,8 @@ export async function reconcileOrder(
   if (isFinalOrderStatus(order.status)) return { kind: 'waiting' };
   const venue = deps.venues.get(order.venue);
   const rules = venue?.market(order.symbol, order.marketType);
-  if (!venue || !rules) return { kind: 'lookup_failed', message: `venue ${order.venue} cannot price ${order.symbol}` };
+  if (!venue || !rules)
+    return { kind: 'lookup_failed', message: `venue ${order.venue} cannot price ${order.symbol}` };
   const unsettled = UNSETTLED.includes(order.status);
   const now = deps.now().getTime();
   // A young PENDING_SUBMIT order belongs to a submission still in flight: executeOrder records it.
@@ -122,22 +123,37 @@ export async function reconcileOrder(
     const current = await uow.lockOrder(order.id);
     if (!current || !UNSETTLED.includes(current.status)) return undefined;
     let status = current.status;
-    const detail = { evidence: 'order lookup by client order id: does not exist', settle_ms: options.settleMs };
+    const detail = {
+      evidence: 'order lookup by client order id: does not exist',
+      settle_ms: options.settleMs,
+    };
     if (status === 'SUBMITTED') {
       status = await transitionOrderRecord(uow, current, { kind: 'outcome_unknown' }, detail);
     }
     if (status === 'UNKNOWN') {
-      status = await transitionOrderRecord(uow, { ...current, status }, { kind: 'not_found_at_venue' }, detail);
+      status = await transitionOrderRecord(
+        uow,
+        { ...current, status },
+        { kind: 'not_found_at_venue' },
+        detail,
+      );
     }
     if (status !== 'PENDING_SUBMIT') return undefined;
-    await uow.updateOrder(current.id, { status, message: 'Not found at the venue; resending with the same client order id.' });
+    await uow.updateOrder(current.id, {
+      status,
+      message: 'Not found at the venue; resending with the same client order id.',
+    });
     const next: OrderRecord = { ...current, status, updatedAt: deps.now() };
     await uow.publish('order.updated', orderView(next));
     return next;
   });
   if (!pending) return { kind: 'waiting' };
-  const result = await submitAdmittedOrder(deps, { order: pending, rules, venue }, {
-    resend: { order_id: pending.id, client_order_id: pending.clientOrderId, reason: 'not_found_at_venue' },
-  });
+  const result = await submitAdmittedOrder(
+    deps,
+    { order: pending, rules, venue },
+    {
+      resend: { order_id: pending.id, client_order_id: pending.clientOrderId, reason: 'not_found_at_venue' },
+    },
+  );
   return { kind: 'resent', status: result.order?.status ?? pending.status };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLiveHarness, type LiveHarness } from '../support/live-harness.ts';
 import { databaseKind } from '../support/test-database.ts';
+import { eventually } from '../support/eventually.ts';
 
 interface OrderBody {
   success: boolean;
@@ -9,15 +10,6 @@ interface OrderBody {
   exchange_order_id: string | null;
   reason_code: string | null;
   message: string;
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe(`live venue through ccxt against the simulator (${databaseKind})`, () => {
@@ -86,7 +78,13 @@ describe(`live venue through ccxt against the simulator (${databaseKind})`, () =
   });
 
   it('a limit order is canceled at the venue', async () => {
-    const { body } = await place({ symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: '0.001', price: '90000' });
+    const { body } = await place({
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'limit',
+      quantity: '0.001',
+      price: '90000',
+    });
     const res = await L.h.fillgate.app.inject({
       method: 'POST',
       url: `/api/v1/orders/${body.order_id}/cancel`,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startBinanceSimulator, type RunningSimulator } from '../../sim/binance-simulator.ts';
+import type { RunningSimulator } from '../../sim/binance-simulator.ts';
 import type { FaultSettings } from '../../sim/fault-controller.ts';
 import { provisionUser, type ProvisionedUser } from '../../src/execution/provision-user.ts';
 import { NO_RISK_LIMITS } from '../../src/domain/risk-limits.ts';
@@ -33,8 +33,10 @@ export async function startLiveHarness(
     wsUrl: sim.wsUrl,
     recvWindowMs: 1_000,
     timeoutMs: 3_000,
-    pricePollMs: 200,
-    orderPollMs: 150,
+    pricePollMs: 1_000,
+    orderPollMs: 250,
+    // What the simulator enforces per IP and market type (its exchangeInfo advertises Binance's 6000).
+    weightLimitPerMinute: { spot: 1_200, futures: 1_200 },
     retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 200 },
     breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 1_000 },
     ...options.venue,

@@ -41,7 +41,10 @@ function binanceCode(message: string): { code?: number; msg?: string } {
  */
 export function sanitizeVenueMessage(message: string): string {
   return message
-    .replace(/(https?|wss?):\/\/[^\s"'?]+\?[^\s"']*/g, (url) => `${url.slice(0, url.indexOf('?'))}?[redacted]`)
+    .replace(
+      /(https?|wss?):\/\/[^\s"'?]+\?[^\s"']*/g,
+      (url) => `${url.slice(0, url.indexOf('?'))}?[redacted]`,
+    )
     .replace(/signature=[0-9a-fA-F]+/g, 'signature=[redacted]')
     .replace(/X-MBX-APIKEY["':=\s]+[A-Za-z0-9]+/gi, 'X-MBX-APIKEY=[redacted]')
     .slice(0, 500);
@@ -63,10 +66,7 @@ const NOT_PROCESSED_RETRYABLE = new Set([
  * Classifies any failure of a ccxt call. Subclass order matters: DDoSProtection and RequestTimeout are
  * NetworkErrors, InsufficientFunds and InvalidOrder are ExchangeErrors.
  */
-export function classifyBinanceError(
-  error: unknown,
-  retryAfterSeconds?: number,
-): BinanceErrorClass {
+export function classifyBinanceError(error: unknown, retryAfterSeconds?: number): BinanceErrorClass {
   const message = describe(error);
   const { code, msg } = error instanceof Error ? binanceCode(error.message) : {};
   const codeText = code !== undefined ? String(code) : undefined;
@@ -118,7 +118,13 @@ export function classifyBinanceError(
     return { outcome: 'unknown', code: codeText ?? 'NETWORK', message: venueMessage, infrastructure: true };
   }
   if (error instanceof ccxt.InvalidNonce) {
-    return { outcome: 'rejected', code: codeText ?? 'TIMESTAMP', message: venueMessage, retryable: true, infrastructure: false };
+    return {
+      outcome: 'rejected',
+      code: codeText ?? 'TIMESTAMP',
+      message: venueMessage,
+      retryable: true,
+      infrastructure: false,
+    };
   }
   if (
     error instanceof ccxt.AuthenticationError ||
@@ -140,10 +146,21 @@ export function classifyBinanceError(
   }
   if (error instanceof ccxt.ExchangeError && code !== undefined) {
     // A coded answer from the venue about this request: it was looked at and refused.
-    return { outcome: 'rejected', code: String(code), message: venueMessage, retryable: false, infrastructure: false };
+    return {
+      outcome: 'rejected',
+      code: String(code),
+      message: venueMessage,
+      retryable: false,
+      infrastructure: false,
+    };
   }
   // An uncoded failure (a bare gateway page, a parse error of a half-read body): may have been processed.
-  return { outcome: 'unknown', code: codeText ?? 'UNCLASSIFIED', message: venueMessage, infrastructure: true };
+  return {
+    outcome: 'unknown',
+    code: codeText ?? 'UNCLASSIFIED',
+    message: venueMessage,
+    infrastructure: true,
+  };
 }
 
 /** Binance spot: a reused client order id among open orders. The earlier order exists at the venue. */

@@ -55,7 +55,12 @@ const TRIGGER_TYPES = new Set([
  * valued at the fill price; a commission in a third asset (BNB) is not booked (the reconciler's balance
  * comparison shows it).
  */
-export function fillFromBinance(raw: RawRecord, rules: MarketRules, fallbackTime: number, taker: boolean): VenueFill | undefined {
+export function fillFromBinance(
+  raw: RawRecord,
+  rules: MarketRules,
+  fallbackTime: number,
+  taker: boolean,
+): VenueFill | undefined {
   const tradeId = text(raw, 'id') ?? text(raw, 'tradeId');
   if (tradeId === undefined) return undefined;
   const price = decimalOf(raw, 'price');
@@ -95,7 +100,10 @@ export function snapshotFromBinance(
   const type = text(raw, 'origType') ?? text(raw, 'type') ?? '';
   const isTrigger = TRIGGER_TYPES.has(type);
   const triggered =
-    !isTrigger || raw['isWorking'] === true || !executed.isZero() || (status !== 'NEW' && status !== 'CANCELED');
+    !isTrigger ||
+    raw['isWorking'] === true ||
+    !executed.isZero() ||
+    (status !== 'NEW' && status !== 'CANCELED');
   return {
     venueOrderId: text(raw, 'orderId') ?? '',
     clientOrderId: text(raw, 'clientOrderId') ?? text(raw, 'origClientOrderId') ?? '',

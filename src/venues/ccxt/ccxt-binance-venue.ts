@@ -66,7 +66,11 @@ export interface CcxtBinanceVenueOptions {
   readonly pricePollMs?: number;
   readonly orderPollMs?: number;
   readonly marketsRefreshMs?: number;
-  readonly retry?: { readonly maxAttempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
+  readonly retry?: {
+    readonly maxAttempts: number;
+    readonly initialDelayMs: number;
+    readonly maxDelayMs: number;
+  };
   readonly breaker?: { readonly consecutiveFailures: number; readonly halfOpenAfterMs: number };
   readonly weightLimitPerMinute?: { readonly spot: number; readonly futures: number };
   readonly fees?: Partial<Record<MarketType, { readonly maker: Decimal; readonly taker: Decimal }>>;
@@ -96,6 +100,7 @@ const WEIGHT = {
   queryOrder: { spot: 4, futures: 1 },
   trades: { spot: 20, futures: 5 },
   openOrders: { spot: 80, futures: 40 },
+  openOrdersOfSymbol: { spot: 6, futures: 1 },
   prices: { spot: 4, futures: 10 },
   exchangeInfo: { spot: 20, futures: 1 },
   account: { spot: 20, futures: 5 },
@@ -141,7 +146,10 @@ export class CcxtBinanceVenue implements VenuePort {
     const types = options.marketTypes ?? ['spot', 'futures'];
     const limits = options.weightLimitPerMinute ?? { spot: 6_000, futures: 2_400 };
     for (const type of types) {
-      this.clients.set(type, type === 'spot' ? createSpotClient(clientOptions) : createUsdmClient(clientOptions));
+      this.clients.set(
+        type,
+        type === 'spot' ? createSpotClient(clientOptions) : createUsdmClient(clientOptions),
+      );
       this.budgets.set(type, new RequestWeightBudget({ limitPerMinute: limits[type] }));
     }
     this.fees = {
@@ -230,7 +238,8 @@ export class CcxtBinanceVenue implements VenuePort {
       .join(', ');
     const stale = [...this.clients.keys()].some(
       (type) =>
-        Date.now() - (this.pricesAt.get(type) ?? 0) > Math.max(15_000, 5 * (this.options.pricePollMs ?? 2_000)),
+        Date.now() - (this.pricesAt.get(type) ?? 0) >
+        Math.max(15_000, 5 * (this.options.pricePollMs ?? 2_000)),
     );
     const status = breaker === 'open' ? 'down' : breaker === 'half-open' || stale ? 'degraded' : 'up';
     const detail = [`circuit ${breaker}`, budgets, stale ? 'prices stale' : '', this.lastError ?? '']
@@ -262,7 +271,8 @@ export class CcxtBinanceVenue implements VenuePort {
             : (client as BinanceUsdmClient).fapiPrivatePostOrder(params),
         ),
       );
-      if (!isRawRecord(raw)) return { kind: 'unknown', message: 'the venue answered the order with no object' };
+      if (!isRawRecord(raw))
+        return { kind: 'unknown', message: 'the venue answered the order with no object' };
       const order = await this.withFills(raw, request.marketType, rules, request.type === 'market');
       this.track(
         {
@@ -284,8 +294,15 @@ export class CcxtBinanceVenue implements VenuePort {
         return this.adoptDuplicate(request);
       }
       const c = error.classified;
-      if (c.outcome === 'unknown') return { kind: 'unknown', message: `${c.code}: ${c.message}`, raw: { code: c.code } };
-      return { kind: 'rejected', code: c.code, message: c.message, retryable: c.retryable, raw: { code: c.code } };
+      if (c.outcome === 'unknown')
+        return { kind: 'unknown', message: `${c.code}: ${c.message}`, raw: { code: c.code } };
+      return {
+        kind: 'rejected',
+        code: c.code,
+        message: c.message,
+        retryable: c.retryable,
+        raw: { code: c.code },
+      };
     }
   }
 
@@ -301,7 +318,8 @@ export class CcxtBinanceVenue implements VenuePort {
             : (client as BinanceUsdmClient).fapiPrivateDeleteOrder(params),
         ),
       );
-      if (!isRawRecord(raw)) return { kind: 'unknown', message: 'the venue answered the cancel with no object' };
+      if (!isRawRecord(raw))
+        return { kind: 'unknown', message: 'the venue answered the cancel with no object' };
       const order = await this.withFills(raw, ref.marketType, rules, false);
       this.track(ref, order);
       return { kind: 'canceled', order };
@@ -463,7 +481,11 @@ export class CcxtBinanceVenue implements VenuePort {
     const inline = raw['fills'];
     let trades: RawRecord[] = [];
     if (executed.greaterThan(ZERO)) {
-      if (Array.isArray(inline) && inline.length > 0 && inline.every((f) => isRawRecord(f) && f['tradeId'] !== undefined)) {
+      if (
+        Array.isArray(inline) &&
+        inline.length > 0 &&
+        inline.every((f) => isRawRecord(f) && f['tradeId'] !== undefined)
+      ) {
         trades = inline.filter(isRawRecord);
       } else {
         try {
@@ -493,11 +515,14 @@ export class CcxtBinanceVenue implements VenuePort {
     return Array.isArray(raw) ? raw.filter(isRawRecord) : [];
   }
 
-  private async openOrders(marketType: MarketType): Promise<RawRecord[]> {
-    const raw = await this.call(marketType, 'query', WEIGHT.openOrders[marketType], (client) =>
+  private async openOrders(marketType: MarketType, symbol?: string): Promise<RawRecord[]> {
+    const params = symbol === undefined ? {} : { symbol };
+    const weight =
+      symbol === undefined ? WEIGHT.openOrders[marketType] : WEIGHT.openOrdersOfSymbol[marketType];
+    const raw = await this.call(marketType, 'query', weight, (client) =>
       marketType === 'spot'
-        ? (client as BinanceSpotClient).privateGetOpenOrders()
-        : (client as BinanceUsdmClient).fapiPrivateGetOpenOrders(),
+        ? (client as BinanceSpotClient).privateGetOpenOrders(params)
+        : (client as BinanceUsdmClient).fapiPrivateGetOpenOrders(params),
     );
     return Array.isArray(raw) ? raw.filter(isRawRecord) : [];
   }
@@ -520,13 +545,17 @@ export class CcxtBinanceVenue implements VenuePort {
     if (this.polling || this.closed || this.tracked.size === 0) return;
     this.polling = true;
     try {
-      for (const marketType of this.clients.keys()) {
-        const mine = [...this.tracked.values()].filter((t) => t.ref.marketType === marketType);
-        if (mine.length === 0) continue;
+      const bySymbol = new Map<string, { ref: OrderRef; executed: string }[]>();
+      for (const entry of this.tracked.values()) {
+        const key = marketKey(entry.ref.symbol, entry.ref.marketType);
+        bySymbol.set(key, [...(bySymbol.get(key) ?? []), entry]);
+      }
+      for (const entries of bySymbol.values()) {
+        const { symbol, marketType } = entries[0]!.ref;
         const open = new Map(
-          (await this.openOrders(marketType)).map((row) => [text(row, 'clientOrderId') ?? '', row]),
+          (await this.openOrders(marketType, symbol)).map((row) => [text(row, 'clientOrderId') ?? '', row]),
         );
-        for (const entry of mine) {
+        for (const entry of entries) {
           const row = open.get(entry.ref.clientOrderId);
           if (row && dec(text(row, 'executedQty')).toFixed() === entry.executed) continue;
           const order = await this.fetchOrder(entry.ref);
@@ -543,7 +572,12 @@ export class CcxtBinanceVenue implements VenuePort {
   }
 
   private emit(ref: OrderRef, order: VenueOrderSnapshot): void {
-    const report: ExecutionReport = { kind: 'execution_report', venue: this.id, accountRef: ref.accountRef, order };
+    const report: ExecutionReport = {
+      kind: 'execution_report',
+      venue: this.id,
+      accountRef: ref.accountRef,
+      order,
+    };
     for (const listener of this.listeners) listener(report);
   }
 
@@ -576,7 +610,9 @@ export class CcxtBinanceVenue implements VenuePort {
         if (symbol === undefined || !isRawRecord(first)) continue;
         out.set(symbol, {
           maxLeverage: Number(text(first, 'initialLeverage') ?? DEFAULT_FUTURES_LEVERAGE.maxLeverage),
-          maintenanceMarginRate: dec(text(first, 'maintMarginRatio') ?? DEFAULT_FUTURES_LEVERAGE.maintenanceMarginRate.toFixed()),
+          maintenanceMarginRate: dec(
+            text(first, 'maintMarginRatio') ?? DEFAULT_FUTURES_LEVERAGE.maintenanceMarginRate.toFixed(),
+          ),
         });
       }
       return out;
