@@ -22,8 +22,22 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['../execution/*', '../venues/*', '../store/*', '../http/*', '../workers/*', '../cli/*', '../main*'], message: 'domain imports nothing of ours outside domain' },
-            { group: ['node:fs', 'node:net', 'node:http', 'pg', '@electric-sql/*', 'fastify'], message: 'domain is pure' },
+            {
+              group: [
+                '../execution/*',
+                '../venues/*',
+                '../store/*',
+                '../http/*',
+                '../workers/*',
+                '../cli/*',
+                '../main*',
+              ],
+              message: 'domain imports nothing of ours outside domain',
+            },
+            {
+              group: ['node:fs', 'node:net', 'node:http', 'pg', '@electric-sql/*', 'fastify'],
+              message: 'domain is pure',
+            },
           ],
         },
       ],
@@ -36,7 +50,22 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['../venues/*', '../store/*', '../http/*', '../workers/*', '../cli/*', '../main*', 'pg', '@electric-sql/*', 'fastify', 'drizzle-orm', 'drizzle-orm/*'], message: 'execution depends on ports, not adapters' },
+            {
+              group: [
+                '../venues/*',
+                '../store/*',
+                '../http/*',
+                '../workers/*',
+                '../cli/*',
+                '../main*',
+                'pg',
+                '@electric-sql/*',
+                'fastify',
+                'drizzle-orm',
+                'drizzle-orm/*',
+              ],
+              message: 'execution depends on ports, not adapters',
+            },
           ],
         },
       ],
