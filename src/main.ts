@@ -22,6 +22,21 @@ import type { MarketDataFeed } from './venues/market-data/market-event.ts';
 import { SyntheticFeed } from './venues/market-data/synthetic-feed.ts';
 import { PaperVenue } from './venues/paper/paper-venue.ts';
 import { OrderTracker } from './workers/order-tracker.ts';
+import {
+  LIVE_EXCHANGES,
+  restoreExchangeAccounts,
+  type ConnectedVenue,
+  type ExchangeAccountDeps,
+} from './execution/exchange-accounts.ts';
+import {
+  loadMasterKey,
+  openExchangeKey,
+  sealExchangeKey,
+  type MasterKey,
+} from './store/exchange-key-cipher.ts';
+import { DrizzleExchangeKeyStore } from './store/exchange-key-store.ts';
+import { CcxtBinanceVenue, type CcxtBinanceVenueOptions } from './venues/ccxt/ccxt-binance-venue.ts';
+import { serializeError } from './venues/ccxt/serialize-error.ts';
 import { Reconciler } from './workers/reconciler.ts';
 
 const VERSION = '0.1.0';
@@ -35,6 +50,10 @@ export interface FillgateOptions {
   readonly logger?: Logger;
   /** Venues beside the paper venue (live ccxt venues; tests pass theirs pointed at the simulator). */
   readonly venues?: readonly VenuePort[];
+  /** Settings for the live ccxt venues of exchange accounts (tests poll faster). */
+  readonly liveVenueOptions?: Partial<CcxtBinanceVenueOptions>;
+  /** Environment for the master key (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface Fillgate {
@@ -77,9 +96,15 @@ function configuredFeed(config: Config): MarketDataFeed {
 }
 
 class VenueMap implements VenueDirectory {
-  private readonly byId: ReadonlyMap<string, VenuePort>;
+  private readonly byId: Map<string, VenuePort>;
   constructor(venues: readonly VenuePort[]) {
     this.byId = new Map(venues.map((v) => [v.id, v]));
+  }
+  register(venue: VenuePort): void {
+    this.byId.set(venue.id, venue);
+  }
+  unregister(venueId: string): void {
+    this.byId.delete(venueId);
   }
   get(venueId: string): VenuePort | undefined {
     return this.byId.get(venueId);
@@ -97,9 +122,25 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     pino({
       level: config.logLevel,
       redact: {
-        paths: ['req.headers.authorization', '*.api_secret', '*.apiSecret', '*.token'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers["x-mbx-apikey"]',
+          'api_key',
+          'api_secret',
+          'apiKey',
+          'secret',
+          '*.api_key',
+          '*.api_secret',
+          '*.apiKey',
+          '*.apiSecret',
+          '*.secret',
+          '*.token',
+          '*.credentials',
+        ],
         censor: '[redacted]',
       },
+      // ccxt errors carry request details; only a sanitized message and the class name are logged.
+      serializers: { err: serializeError },
     });
   const database =
     options.database ??
@@ -156,12 +197,63 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
 
   const tracker = new OrderTracker(execution, store, logger);
   tracker.start();
+
+  const liveVenues = new Map<string, ConnectedVenue>();
+  const keyStore = new DrizzleExchangeKeyStore(database.db);
+  let masterKey: MasterKey | undefined;
+  // Loaded on first use: a server without live accounts never needs (or creates) the key file.
+  const master = (): MasterKey => (masterKey ??= loadMasterKey(options.env ?? process.env, config.dataDir));
+  const exchangeAccounts: ExchangeAccountDeps = {
+    store: keyStore,
+    newId: randomUUID,
+    vault: {
+      seal: (binding, credentials) => sealExchangeKey(master(), binding, credentials),
+      open: (binding, sealed) => openExchangeKey(master(), binding, sealed),
+    },
+    async connect(spec) {
+      const marketType = LIVE_EXCHANGES[spec.exchange];
+      const venue = new CcxtBinanceVenue({
+        id: spec.venueId,
+        apiKey: spec.credentials.apiKey,
+        secret: spec.credentials.apiSecret,
+        ...(spec.baseUrl !== undefined && { baseUrl: spec.baseUrl }),
+        marketTypes: [marketType],
+        onBackgroundError: (context, message) =>
+          logger.warn({ venue: spec.venueId, context, message }, 'venue background task failed'),
+        ...options.liveVenueOptions,
+      });
+      try {
+        await venue.start();
+      } catch (error) {
+        await venue.close();
+        throw error;
+      }
+      return { venue, balances: () => venue.fetchBalances(marketType), close: () => venue.close() };
+    },
+    async register(connected) {
+      liveVenues.set(connected.venue.id, connected);
+      venues.register(connected.venue);
+      tracker.watch(connected.venue);
+      if (reconcilerStarted) await reconciler.reconcileVenue(connected.venue.id);
+    },
+    async unregister(venueId) {
+      tracker.unwatch(venueId);
+      venues.unregister(venueId);
+      await liveVenues.get(venueId)?.close();
+      liveVenues.delete(venueId);
+    },
+  };
+  let reconcilerStarted = false;
+  await restoreExchangeAccounts(exchangeAccounts, (venueId, message) =>
+    logger.error({ venue: venueId, message }, 'live exchange account could not be started'),
+  );
   const reconciler = new Reconciler(execution, store, logger, {
     intervalMs: config.reconcileIntervalMs,
     settleMs: config.reconcileSettleMs,
     startupWaitMs: config.startupReconcileWaitMs,
   });
   reconciler.start();
+  reconcilerStarted = true;
   await reconciler.waitForStartup();
 
   const health = async (): Promise<HealthReport> => {
@@ -173,7 +265,15 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
       venues: venueHealth,
     };
   };
-  const app = await buildApp({ execution, read, identity, health, version: VERSION, logger });
+  const app = await buildApp({
+    execution,
+    read,
+    identity,
+    health,
+    version: VERSION,
+    logger,
+    exchangeAccounts,
+  });
 
   let stopped: Promise<void> | undefined;
   return {
@@ -199,6 +299,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
         paper.close();
         await reconciler.stop();
         await tracker.stop();
+        await Promise.allSettled([...liveVenues.values()].map((live) => live.close()));
         if (!options.database) await database.close();
       })();
       return stopped;

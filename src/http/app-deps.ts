@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { ExchangeAccountDeps } from '../execution/exchange-accounts.ts';
 import type { ExecutionDeps } from '../execution/execution-deps.ts';
 import type { IdentityPort } from '../execution/identity-port.ts';
 import type { ReadPort } from '../execution/read-port.ts';
@@ -17,4 +18,6 @@ export interface AppDeps {
   readonly health: () => Promise<HealthReport>;
   readonly version: string;
   readonly logger?: FastifyBaseLogger | false;
+  /** Live exchange accounts (encrypted keys, ccxt venues); absent: the routes answer 503. */
+  readonly exchangeAccounts?: ExchangeAccountDeps;
 }

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from './app-deps.ts';
 import { bearerAuth } from './authenticate.ts';
 import { envelope, handleError } from './error-envelope.ts';
+import { exchangeAccountRoutes } from './routes/exchange-account-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { positionRoutes } from './routes/position-routes.ts';
 import { riskRoutes } from './routes/risk-routes.ts';
@@ -40,6 +41,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(orderRoutes(deps), { prefix: '/api/v1' });
     await api.register(positionRoutes(deps), { prefix: '/api/v1' });
     await api.register(riskRoutes(deps), { prefix: '/api/v1' });
+    await api.register(exchangeAccountRoutes(deps.exchangeAccounts), { prefix: '/api/v1' });
     await api.register(tradingCompatRoutes(deps), { prefix: '/api' });
   });
   return app;

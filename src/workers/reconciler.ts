@@ -88,27 +88,34 @@ export class Reconciler implements TradingGate {
   private async runPass(): Promise<void> {
     for (const venue of this.deps.venues.all()) {
       if (this.stopped) return;
-      try {
-        const orders = await this.source.ordersToReconcile(venue.id);
-        let failures = 0;
-        for (const order of orders) {
-          const outcome = await reconcileOrder(this.deps, order, {
-            settleMs: this.options.settleMs,
-            lastPossibleSendAt: this.startedAt,
-          });
-          if (outcome.kind === 'lookup_failed') failures += 1;
-          if (outcome.kind === 'lookup_failed' || outcome.kind === 'missing_at_venue') {
-            this.logger.warn({ venue: venue.id, orderId: order.id, outcome }, 'order not reconciled');
-          } else if (outcome.kind === 'resent' || (outcome.kind === 'applied' && outcome.corrected)) {
-            this.logger.info({ venue: venue.id, orderId: order.id, outcome }, 'order reconciled');
-          }
+      await this.reconcileVenue(venue.id);
+    }
+  }
+
+  /**
+   * One venue's pass. The gate opens once the venue answered for every order we hold there; orders
+   * still inside their receive window are waited on by later passes (new orders do not conflict with
+   * them: every order has its own client order id).
+   */
+  async reconcileVenue(venueId: string): Promise<void> {
+    try {
+      const orders = await this.source.ordersToReconcile(venueId);
+      let failures = 0;
+      for (const order of orders) {
+        const outcome = await reconcileOrder(this.deps, order, {
+          settleMs: this.options.settleMs,
+          lastPossibleSendAt: this.startedAt,
+        });
+        if (outcome.kind === 'lookup_failed') failures += 1;
+        if (outcome.kind === 'lookup_failed' || outcome.kind === 'missing_at_venue') {
+          this.logger.warn({ venue: venueId, orderId: order.id, outcome }, 'order not reconciled');
+        } else if (outcome.kind === 'resent' || (outcome.kind === 'applied' && outcome.corrected)) {
+          this.logger.info({ venue: venueId, orderId: order.id, outcome }, 'order reconciled');
         }
-        // The gate opens once the venue answered for every order we hold there. Orders still inside their
-        // receive window are from this process (the gate was closed before): they need no startup proof.
-        if (failures === 0) this.reconciled.add(venue.id);
-      } catch (error) {
-        this.logger.error({ venue: venue.id, err: error }, 'reconciliation pass failed');
       }
+      if (failures === 0) this.reconciled.add(venueId);
+    } catch (error) {
+      this.logger.error({ venue: venueId, err: error }, 'reconciliation pass failed');
     }
   }
 }

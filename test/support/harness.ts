@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import type { CcxtBinanceVenueOptions } from '../../src/venues/ccxt/ccxt-binance-venue.ts';
 import { loadConfig } from '../../src/config.ts';
 import { NO_RISK_LIMITS, type RiskLimits } from '../../src/domain/risk-limits.ts';
 import { BUILTIN_MARKETS } from '../../src/domain/builtin-markets.ts';
@@ -31,7 +32,13 @@ export interface Harness {
 
 /** The real application (real store, real paper venue, real tracker) on a per-file test database. */
 export async function startHarness(
-  options: { feed?: MarketDataFeed; env?: NodeJS.ProcessEnv; venues?: readonly VenuePort[] } = {},
+  options: {
+    feed?: MarketDataFeed;
+    env?: NodeJS.ProcessEnv;
+    venues?: readonly VenuePort[];
+    logger?: Logger;
+    liveVenueOptions?: Partial<CcxtBinanceVenueOptions>;
+  } = {},
 ): Promise<Harness> {
   const database = await openTestDatabase();
   const feed = new SyntheticFeed({ seed: 'test', markets: defaultSyntheticMarkets(BUILTIN_MARKETS) });
@@ -40,7 +47,9 @@ export async function startHarness(
     database,
     feed: options.feed ?? feed,
     ...(options.venues && { venues: options.venues }),
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(options.env && { env: options.env }),
+    ...(options.liveVenueOptions && { liveVenueOptions: options.liveVenueOptions }),
   });
   if (!options.feed) feed.step();
   return {

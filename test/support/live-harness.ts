@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { RunningSimulator } from '../../sim/binance-simulator.ts';
 import type { FaultSettings } from '../../sim/fault-controller.ts';
 import { provisionUser, type ProvisionedUser } from '../../src/execution/provision-user.ts';
@@ -19,8 +20,20 @@ export interface LiveHarness {
   close(): Promise<void>;
 }
 
+/** Fast polling and the simulator's weight limit, for every ccxt venue a test creates. */
+export const SIM_VENUE_OPTIONS: Partial<CcxtBinanceVenueOptions> = {
+  recvWindowMs: 1_000,
+  timeoutMs: 3_000,
+  pricePollMs: 1_000,
+  orderPollMs: 250,
+  retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 200 },
+  breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 1_000 },
+  // What the simulator enforces per IP and market type (its exchangeInfo advertises Binance's 6000).
+  weightLimitPerMinute: { spot: 1_200, futures: 1_200 },
+};
+
 export async function startLiveHarness(
-  options: { venue?: Partial<CcxtBinanceVenueOptions>; env?: NodeJS.ProcessEnv } = {},
+  options: { venue?: Partial<CcxtBinanceVenueOptions>; env?: NodeJS.ProcessEnv; logger?: Logger } = {},
 ): Promise<LiveHarness> {
   const s = await startSimHarness();
   const sim = s.sim;
@@ -42,7 +55,12 @@ export async function startLiveHarness(
     ...options.venue,
   });
   await venue.start();
-  const h = await startHarness({ venues: [venue], env: options.env });
+  const h = await startHarness({
+    venues: [venue],
+    ...(options.env && { env: options.env }),
+    ...(options.logger && { logger: options.logger }),
+    liveVenueOptions: SIM_VENUE_OPTIONS,
+  });
   await h.fillgate.reconciler.ready();
   const provisioned = await provisionUser(h.fillgate.identity, randomUUID, {
     email: `${randomUUID()}@live.test`,
