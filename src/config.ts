@@ -21,6 +21,8 @@ export interface Config {
   readonly reconcileIntervalMs: number;
   /** Receive window + clock tolerance before an order the venue does not know may be resent. */
   readonly reconcileSettleMs: number;
+  /** Between balance comparisons of the ledger with each live venue. */
+  readonly balanceCheckIntervalMs: number;
   /** How long startup waits for the first reconciliation before serving (late venues stay gated). */
   readonly startupReconcileWaitMs: number;
 }
@@ -72,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paperLatencyMs: integer(env, 'FILLGATE_PAPER_LATENCY_MS', 0, 0, 10_000),
     reconcileIntervalMs: integer(env, 'FILLGATE_RECONCILE_INTERVAL_MS', 10_000, 50, 3_600_000),
     reconcileSettleMs: integer(env, 'FILLGATE_RECONCILE_SETTLE_MS', 7_000, 0, 120_000),
+    balanceCheckIntervalMs: integer(env, 'FILLGATE_BALANCE_CHECK_INTERVAL_MS', 60_000, 100, 86_400_000),
     startupReconcileWaitMs: integer(env, 'FILLGATE_STARTUP_RECONCILE_WAIT_MS', 10_000, 0, 600_000),
   };
 }

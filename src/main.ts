@@ -250,6 +250,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
   const reconciler = new Reconciler(execution, store, logger, {
     intervalMs: config.reconcileIntervalMs,
     settleMs: config.reconcileSettleMs,
+    balanceIntervalMs: config.balanceCheckIntervalMs,
     startupWaitMs: config.startupReconcileWaitMs,
   });
   reconciler.start();

@@ -3,12 +3,14 @@ import { applyVenueSnapshot, transitionOrderRecord } from './apply-venue-snapsho
 import { submitAdmittedOrder } from './execute-order.ts';
 import type { ExecutionDeps } from './execution-deps.ts';
 import { orderView } from './order-view.ts';
-import type { OrderRecord } from './store-port.ts';
+import type { AccountRecord, OrderRecord } from './store-port.ts';
 import type { OrderRef } from './venue-port.ts';
 
 /** Non-final orders of one venue, across users: the reconciler's work list. */
 export interface ReconcileSource {
   ordersToReconcile(venue: string): Promise<readonly OrderRecord[]>;
+  /** The accounts that trade on a venue, across users (balance comparison). */
+  accountsOnVenue(venue: string): Promise<readonly AccountRecord[]>;
 }
 
 export type ReconcileOutcome =

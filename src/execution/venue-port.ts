@@ -120,4 +120,9 @@ export interface VenuePort {
   /** Reports changes the venue makes on its own. Returns the unsubscribe function. */
   onExecutionReport(listener: (report: ExecutionReport) => void): () => void;
   health(): VenueHealth;
+  /**
+   * The account's balances as the venue holds them (live venues; the paper venue's ledger is ours).
+   * Total per asset: spot free + locked, USD-M wallet balance.
+   */
+  fetchBalances?(marketType: MarketType): Promise<ReadonlyMap<string, Decimal>>;
 }

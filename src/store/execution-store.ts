@@ -481,6 +481,11 @@ export class DrizzleExecutionStore implements ExecutionStore, OrderLocator, Reco
     return row;
   }
 
+  async accountsOnVenue(venue: string): Promise<readonly AccountRecord[]> {
+    const rows = await this.db.select().from(exchangeAccounts).where(eq(exchangeAccounts.venue, venue));
+    return rows.map(toAccount);
+  }
+
   /** Every non-final order of a venue, across users, oldest first: the reconciler's work list. */
   async ordersToReconcile(venue: string): Promise<readonly OrderRecord[]> {
     const rows = await this.db

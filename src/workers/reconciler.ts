@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ExecutionDeps, TradingGate } from '../execution/execution-deps.ts';
+import { compareBalances } from '../execution/compare-balances.ts';
 import { reconcileOrder, type ReconcileSource } from '../execution/reconcile-order.ts';
 
 export interface ReconcilerOptions {
@@ -7,6 +8,8 @@ export interface ReconcilerOptions {
   readonly intervalMs: number;
   /** Receive window + clock tolerance: how long an unknown outcome must age before "not found" counts. */
   readonly settleMs: number;
+  /** Between balance comparisons with each live venue. */
+  readonly balanceIntervalMs: number;
   /** How long createFillgate waits for the startup pass before it serves with the late venues gated. */
   readonly startupWaitMs: number;
 }
@@ -19,6 +22,8 @@ export interface ReconcilerOptions {
  */
 export class Reconciler implements TradingGate {
   private readonly reconciled = new Set<string>();
+  private readonly reportedBalances = new Map<string, string>();
+  private readonly balancesCheckedAt = new Map<string, number>();
   private readonly startedAt = new Date();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -114,8 +119,29 @@ export class Reconciler implements TradingGate {
         }
       }
       if (failures === 0) this.reconciled.add(venueId);
+      await this.compareVenueBalances(venueId);
     } catch (error) {
       this.logger.error({ venue: venueId, err: error }, 'reconciliation pass failed');
+    }
+  }
+
+  /** Ledger against venue balances, for venues that report them (live venues). */
+  private async compareVenueBalances(venueId: string): Promise<void> {
+    const venue = this.deps.venues.get(venueId);
+    if (!venue?.fetchBalances) return;
+    // Account queries are heavy (weight 20 on spot): not on every pass.
+    const now = Date.now();
+    if (now - (this.balancesCheckedAt.get(venueId) ?? 0) < this.options.balanceIntervalMs) return;
+    this.balancesCheckedAt.set(venueId, now);
+    for (const account of await this.source.accountsOnVenue(venueId)) {
+      const balances = await venue.fetchBalances(account.marketType);
+      await compareBalances(this.deps, account, balances, (difference) => {
+        const key = `${account.id}:${difference.asset}`;
+        const text = `${difference.ours.toFixed()}/${difference.venue.toFixed()}`;
+        if (this.reportedBalances.get(key) === text) return true;
+        this.reportedBalances.set(key, text);
+        return false;
+      });
     }
   }
 }

@@ -39,6 +39,7 @@ describe(`live exchange accounts with encrypted keys (${databaseKind})`, () => {
         FILLGATE_MASTER_KEY: masterKey,
         FILLGATE_RECONCILE_INTERVAL_MS: '100',
         FILLGATE_RECONCILE_SETTLE_MS: '1500',
+        FILLGATE_BALANCE_CHECK_INTERVAL_MS: '200',
       },
     });
   });
@@ -159,6 +160,16 @@ describe(`live exchange accounts with encrypted keys (${databaseKind})`, () => {
       expect(['FILLED', 'REJECTED']).toContain(settled?.status);
       await request('GET', `/api/v1/orders/${id}`);
     }
+    // Binance takes a spot buy's commission in the base asset; the ledger books it in the quote asset.
+    // The reconciler reports the difference as an audit row (and leaves the ledger alone).
+    const mismatch = await eventually(
+      () => L.h.fillgate.read.listAudit(L.user.userId, { limit: 200 }),
+      (rows) =>
+        rows.some((a) => a.reasonCode === 'BALANCE_MISMATCH' && a.accountId === spotAccount.account_id),
+    );
+    expect(mismatch.some((a) => a.reasonCode === 'BALANCE_MISMATCH' && a.message.startsWith('BTC'))).toBe(
+      true,
+    );
     await request('GET', '/health');
     await request('GET', '/api/v1/exchange-accounts');
     for (const id of ids) await request('GET', `/api/v1/orders/${id}/audit`);

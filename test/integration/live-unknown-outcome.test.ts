@@ -48,7 +48,7 @@ describe(`unknown outcomes resolved from the venue's records (${databaseKind})`,
     const venueOrders = atSim(resolved!.clientOrderId);
     expect(venueOrders).toHaveLength(1);
     expect(resolved!.venueOrderId).toBe(String(venueOrders[0]!.orderId));
-    const audit = await L.h.fillgate.read.listAudit(L.user.userId, { limit: 5 });
+    const audit = await L.h.fillgate.read.listAudit(L.user.userId, { limit: 100 });
     expect(
       audit.some((a) => a.reasonCode === 'RECONCILED' && a.exchangeOrderId === resolved!.venueOrderId),
     ).toBe(true);
