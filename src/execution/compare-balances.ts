@@ -21,6 +21,8 @@ export async function compareBalances(
   alreadyReported: (difference: BalanceDifference) => boolean,
 ): Promise<readonly BalanceDifference[]> {
   return deps.store.transaction(account.userId, async (uow) => {
+    // Lock order as everywhere: the account first, then (through the audit) the user's row.
+    await uow.lockAccount(account.id);
     const ours = new Map((await uow.balances(account.id)).map((b) => [b.asset, b.total]));
     const assets = new Set([...ours.keys(), ...venueBalances.keys()]);
     const differences: BalanceDifference[] = [];

@@ -388,7 +388,10 @@ class DrizzleUnitOfWork implements UnitOfWork {
         .select({ auditHead: users.auditHead })
         .from(users)
         .where(eq(users.id, this.userId))
-        .for('update');
+        // NO KEY UPDATE: rows inserted by a concurrent transaction of another account of this user hold
+        // KEY SHARE on the user row (foreign keys); FOR UPDATE would conflict with it and two such
+        // transactions deadlock. Only non-key columns of the user row are written.
+        .for('no key update');
       prevHash = head?.auditHead ?? '';
     }
     const createdAt = this.now();
