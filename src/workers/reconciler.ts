@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { ExecutionDeps, TradingGate } from '../execution/execution-deps.ts';
+import { adoptExternalOrder } from '../execution/adopt-external-order.ts';
 import { compareBalances } from '../execution/compare-balances.ts';
+import type { AccountRecord } from '../execution/store-port.ts';
+import type { VenuePort } from '../execution/venue-port.ts';
 import { reconcileOrder, type ReconcileSource } from '../execution/reconcile-order.ts';
 
 export interface ReconcilerOptions {
@@ -125,7 +128,29 @@ export class Reconciler implements TradingGate {
     }
   }
 
-  /** Ledger against venue balances, for venues that report them (live venues). */
+  /**
+   * Orders open at the venue that we hold no record of become EXTERNAL orders. Only when one account of
+   * ours trades this market type on the venue: otherwise whose order it is cannot be told.
+   */
+  private async adoptExternalOrders(
+    venue: VenuePort,
+    account: AccountRecord,
+    accounts: readonly AccountRecord[],
+  ): Promise<void> {
+    if (!venue.fetchOpenOrders) return;
+    if (accounts.filter((a) => a.marketType === account.marketType).length !== 1) return;
+    for (const snapshot of await venue.fetchOpenOrders(account.marketType)) {
+      const adopted = await adoptExternalOrder(this.deps, account, snapshot);
+      if (adopted) {
+        this.logger.info(
+          { venue: venue.id, orderId: adopted.id, clientOrderId: snapshot.clientOrderId },
+          'external order adopted',
+        );
+      }
+    }
+  }
+
+  /** Adoption of external orders and ledger against venue balances, for live venues. */
   private async compareVenueBalances(venueId: string): Promise<void> {
     const venue = this.deps.venues.get(venueId);
     if (!venue?.fetchBalances) return;
@@ -133,7 +158,9 @@ export class Reconciler implements TradingGate {
     const now = Date.now();
     if (now - (this.balancesCheckedAt.get(venueId) ?? 0) < this.options.balanceIntervalMs) return;
     this.balancesCheckedAt.set(venueId, now);
-    for (const account of await this.source.accountsOnVenue(venueId)) {
+    const accounts = await this.source.accountsOnVenue(venueId);
+    for (const account of accounts) {
+      await this.adoptExternalOrders(venue, account, accounts);
       const balances = await venue.fetchBalances(account.marketType);
       await compareBalances(this.deps, account, balances, (difference) => {
         const key = `${account.id}:${difference.asset}`;

@@ -113,6 +113,25 @@ describe(`live exchange accounts with encrypted keys (${databaseKind})`, () => {
     expect(unreachable.statusCode).toBe(502);
   });
 
+  it('adopts an order placed at the venue outside Fillgate as EXTERNAL, with its fills', async () => {
+    const placedElsewhere = await L.s.spot.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 95000, {
+      clientOrderId: 'placed-elsewhere-1',
+    });
+    expect(placedElsewhere.id).toBeDefined();
+    const external = async () =>
+      (await L.h.fillgate.read.listOrders(L.user.userId, { source: 'EXTERNAL', limit: 50 })).items.filter(
+        (o) => o.clientOrderId === 'placed-elsewhere-1' && o.accountId === spotAccount.account_id,
+      );
+    const adopted = await eventually(external, (orders) => orders.length === 1);
+    expect(adopted).toHaveLength(1);
+    expect(adopted[0]).toMatchObject({ status: 'OPEN', side: 'buy', type: 'limit' });
+    expect(adopted[0]!.venueOrderId).toBe(placedElsewhere.id);
+    L.s.trade('BTCUSDT', 'spot', '94999', '1');
+    const filled = await eventually(external, (orders) => orders[0]?.status === 'FILLED');
+    expect(filled[0]!.status).toBe('FILLED');
+    expect(await L.h.fillgate.read.listFills(L.user.userId, filled[0]!.id)).toHaveLength(1);
+  });
+
   it('orders name the account; every fault path leaves the key out of logs, rows and responses', async () => {
     const faults = [
       { acceptThenDrop: { times: 1, endpoints: ['POST /api/v3/order'] } },

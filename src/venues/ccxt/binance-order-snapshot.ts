@@ -1,7 +1,12 @@
 import { Decimal, ZERO } from '../../domain/decimal.ts';
 import type { MarketRules } from '../../domain/market-rules.ts';
-import type { MarketType } from '../../domain/order-types.ts';
-import type { VenueFill, VenueOrderSnapshot, VenueOrderStatus } from '../../execution/venue-port.ts';
+import type { MarketType, OrderType } from '../../domain/order-types.ts';
+import type {
+  VenueFill,
+  VenueOrderDetail,
+  VenueOrderSnapshot,
+  VenueOrderStatus,
+} from '../../execution/venue-port.ts';
 
 export type RawRecord = Readonly<Record<string, unknown>>;
 
@@ -114,5 +119,41 @@ export function snapshotFromBinance(
     filledQuantity: covered.lessThan(executed) ? covered : executed,
     fills: [...fills].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime()),
     raw,
+    ...detailOf(raw, type),
+  };
+}
+
+const OUR_TYPE: Readonly<Record<string, OrderType>> = {
+  MARKET: 'market',
+  LIMIT: 'limit',
+  LIMIT_MAKER: 'limit',
+  STOP_LOSS: 'stop_market',
+  STOP_MARKET: 'stop_market',
+  STOP_LOSS_LIMIT: 'stop_limit',
+  STOP: 'stop_limit',
+  TAKE_PROFIT: 'take_profit',
+  TAKE_PROFIT_LIMIT: 'take_profit',
+  TAKE_PROFIT_MARKET: 'take_profit',
+};
+
+/** The order's terms as the venue states them (for adopting orders placed elsewhere). */
+function detailOf(raw: RawRecord, venueType: string): { detail?: VenueOrderDetail } {
+  const type = OUR_TYPE[venueType];
+  const side = text(raw, 'side');
+  const quantity = decimalOf(raw, 'origQty');
+  if (type === undefined || (side !== 'BUY' && side !== 'SELL') || quantity.isZero()) return {};
+  const tif = text(raw, 'timeInForce');
+  const price = decimalOf(raw, 'price');
+  const stopPrice = decimalOf(raw, 'stopPrice');
+  return {
+    detail: {
+      side: side === 'BUY' ? 'buy' : 'sell',
+      type,
+      timeInForce: tif === 'IOC' || tif === 'FOK' ? tif : 'GTC',
+      quantity,
+      ...(!price.isZero() && { price }),
+      ...(!stopPrice.isZero() && { stopPrice }),
+      reduceOnly: raw['reduceOnly'] === true,
+    },
   };
 }
