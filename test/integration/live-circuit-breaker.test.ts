@@ -18,6 +18,7 @@ describe('ccxt venue circuit breaker against the simulator', () => {
       orderPollMs: 60_000,
       retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 50 },
       breaker: { consecutiveFailures: 3, halfOpenAfterMs: 300 },
+      userDataStream: false,
     });
     await venue.start();
   });

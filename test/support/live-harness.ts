@@ -30,6 +30,8 @@ export const SIM_VENUE_OPTIONS: Partial<CcxtBinanceVenueOptions> = {
   breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 1_000 },
   // What the simulator enforces per IP and market type (its exchangeInfo advertises Binance's 6000).
   weightLimitPerMinute: { spot: 1_200, futures: 1_200 },
+  // The poll is what most tests exercise; live-user-stream.test.ts turns the stream on.
+  userDataStream: false,
 };
 
 export async function startLiveHarness(

@@ -74,6 +74,11 @@ export interface CcxtBinanceVenueOptions {
   readonly breaker?: { readonly consecutiveFailures: number; readonly halfOpenAfterMs: number };
   readonly weightLimitPerMinute?: { readonly spot: number; readonly futures: number };
   readonly fees?: Partial<Record<MarketType, { readonly maker: Decimal; readonly taker: Decimal }>>;
+  /**
+   * Follow the user data stream (ccxt.pro watchOrders): an order event triggers an immediate lookup, so
+   * fills arrive at stream speed; the open-orders poll stays on as the fallback. Default on.
+   */
+  readonly userDataStream?: boolean;
   /** Where background failures (polling) are reported; messages are already sanitized. */
   readonly onBackgroundError?: (context: string, message: string) => void;
 }
@@ -131,6 +136,7 @@ export class CcxtBinanceVenue implements VenuePort {
   private lastError: string | undefined;
   private polling = false;
   private closed = false;
+  private readonly streams = new Map<MarketType, 'connecting' | 'up' | 'down'>();
 
   constructor(private readonly options: CcxtBinanceVenueOptions) {
     this.id = options.id;
@@ -197,6 +203,46 @@ export class CcxtBinanceVenue implements VenuePort {
     every(this.options.marketsRefreshMs ?? 3_600_000, () => this.loadMarkets(), 'markets refresh');
     every(this.options.pricePollMs ?? 2_000, () => this.pollPrices(), 'price poll');
     every(this.options.orderPollMs ?? 2_000, () => this.pollOrders(), 'order poll');
+    if (this.options.userDataStream ?? true) {
+      for (const marketType of this.clients.keys()) void this.followUserData(marketType);
+    }
+  }
+
+  /**
+   * The user data stream. Its events are only a trigger: the order is then read over REST, so what is
+   * recorded is the venue's full record with decimal amounts and trade ids, and a duplicated or stale
+   * event changes nothing. A broken stream is reconnected; the poll covers the gap.
+   */
+  private async followUserData(marketType: MarketType): Promise<void> {
+    const client = this.clients.get(marketType);
+    if (!client) return;
+    let prepared = false;
+    while (!this.closed) {
+      try {
+        this.streams.set(marketType, 'connecting');
+        if (!prepared) {
+          await client.loadHttpProxyAgent();
+          await this.call(marketType, 'query', WEIGHT.exchangeInfo[marketType], () => client.loadMarkets());
+          prepared = true;
+        }
+        const next = client.watchOrders();
+        // Subscribed (or subscribing): "up" until the stream fails.
+        this.streams.set(marketType, 'up');
+        const updates = await next;
+        for (const update of updates) {
+          const entry =
+            update.clientOrderId === undefined ? undefined : this.tracked.get(update.clientOrderId);
+          if (!entry) continue;
+          const order = await this.fetchOrder(entry.ref);
+          if (order) this.emit(entry.ref, order);
+        }
+      } catch (error) {
+        if (this.closed) return;
+        this.streams.set(marketType, 'down');
+        this.background(`${marketType} user data stream`, error);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -242,7 +288,10 @@ export class CcxtBinanceVenue implements VenuePort {
         Math.max(15_000, 5 * (this.options.pricePollMs ?? 2_000)),
     );
     const status = breaker === 'open' ? 'down' : breaker === 'half-open' || stale ? 'degraded' : 'up';
-    const detail = [`circuit ${breaker}`, budgets, stale ? 'prices stale' : '', this.lastError ?? '']
+    const streams = [...this.streams.entries()]
+      .map(([type, state]) => `${type} user stream ${state}`)
+      .join(', ');
+    const detail = [`circuit ${breaker}`, budgets, streams, stale ? 'prices stale' : '', this.lastError ?? '']
       .filter((part) => part !== '')
       .join('; ');
     return { venue: this.id, status, detail };
