@@ -112,6 +112,32 @@ describe(`unknown outcomes resolved from the venue's records (${databaseKind})`,
     ).toHaveLength(1);
   });
 
+  it('a failed leverage change is a definite rejection: the order itself was never sent', async () => {
+    L.setFaults({ errors: [{ status: 503, code: -1001, times: 1, endpoints: ['POST /fapi/v1/leverage'] }] });
+    const res = await L.h.fillgate.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: L.user.auth,
+      payload: {
+        account_id: L.user.futuresAccountId,
+        market_type: 'futures',
+        symbol: 'BTCUSDT',
+        side: 'buy',
+        type: 'market',
+        quantity: '0.001',
+        leverage: 7,
+      },
+    });
+    const body = res.json<{ status: string; order_id: string; reason_code: string; message: string }>();
+    expect(body).toMatchObject({ status: 'FAILED', reason_code: 'EXCHANGE_ERROR' });
+    expect(body.message).toContain('leverage 7x');
+    const stored = (await order(body.order_id))!;
+    expect(stored.status).toBe('REJECTED');
+    expect(L.sim.ordersOf(L.apiKey, 'futures').some((o) => o.clientOrderId === stored.clientOrderId)).toBe(
+      false,
+    );
+  });
+
   it('-1008 "server overloaded, not processed" is retried with backoff and the same client order id', async () => {
     L.setFaults({ errors: [{ status: 503, code: -1008, times: 2, endpoints: ['POST /api/v3/order'] }] });
     const body = await place({ symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.001' });

@@ -308,10 +308,21 @@ export class CcxtBinanceVenue implements VenuePort {
       };
     }
     const priority: RequestPriority = request.reduceOnly ? 'exit' : 'entry';
-    try {
-      if (request.marketType === 'futures' && request.leverage !== undefined) {
+    if (request.marketType === 'futures' && request.leverage !== undefined) {
+      try {
         await this.ensureLeverage(request.symbol, request.leverage, priority);
+      } catch (error) {
+        // The order itself was never sent: whatever happened to the leverage call, nothing is placed.
+        const c = error instanceof VenueCallError ? error.classified : undefined;
+        return {
+          kind: 'rejected',
+          code: c?.outcome === 'rejected' ? c.code : 'LEVERAGE_NOT_SET',
+          message: `leverage ${request.leverage}x could not be set: ${messageOf(error)}`,
+          retryable: c === undefined || c.outcome === 'unknown' || c.retryable,
+        };
       }
+    }
+    try {
       const params = this.orderParams(request);
       const raw = await this.retryPolicy.execute(() =>
         this.call(request.marketType, priority, WEIGHT.order, (client) =>
