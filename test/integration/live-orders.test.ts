@@ -137,7 +137,18 @@ describe(`live venue through ccxt against the simulator (${databaseKind})`, () =
     expect(atVenue.snapshot.status).toBe('FILLED');
   });
 
-  it('a venue rejection is FAILED with the venue code (definitely not placed)', async () => {
+  it('a venue rejection is FAILED with the venue code and REJECTED, nothing placed', async () => {
+    L.setFaults({
+      errors: [
+        {
+          status: 400,
+          code: -2019,
+          msg: 'Margin is insufficient.',
+          times: 1,
+          endpoints: ['POST /fapi/v1/order'],
+        },
+      ],
+    });
     const { body } = await place({
       account_id: L.user.futuresAccountId,
       market_type: 'futures',
@@ -148,8 +159,10 @@ describe(`live venue through ccxt against the simulator (${databaseKind})`, () =
       price: '3390',
       leverage: 1,
     });
-    // A fresh venue-side rejection: insufficient margin at the simulator would need a bigger order;
-    // here the order is fine, so it must be accepted.
-    expect(body.status).toBe('PLACED');
+    expect(body).toMatchObject({ status: 'FAILED', reason_code: 'EXCHANGE_ERROR' });
+    expect(body.message).toContain('-2019');
+    const stored = (await order(body.order_id))!;
+    expect(stored.status).toBe('REJECTED');
+    expect(simOrder(stored.clientOrderId)).toBeUndefined();
   });
 });
