@@ -25,6 +25,14 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Stream fallback poll when no outbox notification arrives (FILLGATE_STREAM_POLL_MS). */
   readonly streamPollMs: number;
+  /** Between reconciliation passes over every venue. */
+  readonly reconcileIntervalMs: number;
+  /** Receive window + clock tolerance before an order the venue does not know may be resent. */
+  readonly reconcileSettleMs: number;
+  /** Between balance comparisons of the ledger with each live venue. */
+  readonly balanceCheckIntervalMs: number;
+  /** How long startup waits for the first reconciliation before serving (late venues stay gated). */
+  readonly startupReconcileWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -83,5 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     equityIntervalMs: integer(env, 'FILLGATE_EQUITY_INTERVAL_MS', 60_000, 1_000, 3_600_000),
     rateLimitPerMinute: integer(env, 'FILLGATE_RATE_LIMIT_PER_MIN', 600, 1, 100_000_000),
     streamPollMs: integer(env, 'FILLGATE_STREAM_POLL_MS', 1000, 10, 3_600_000),
+    reconcileIntervalMs: integer(env, 'FILLGATE_RECONCILE_INTERVAL_MS', 10_000, 50, 3_600_000),
+    reconcileSettleMs: integer(env, 'FILLGATE_RECONCILE_SETTLE_MS', 7_000, 0, 120_000),
+    balanceCheckIntervalMs: integer(env, 'FILLGATE_BALANCE_CHECK_INTERVAL_MS', 60_000, 100, 86_400_000),
+    startupReconcileWaitMs: integer(env, 'FILLGATE_STARTUP_RECONCILE_WAIT_MS', 10_000, 0, 600_000),
   };
 }

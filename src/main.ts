@@ -29,6 +29,22 @@ import { SyntheticFeed } from './venues/market-data/synthetic-feed.ts';
 import { PaperVenue } from './venues/paper/paper-venue.ts';
 import { OrderTracker } from './workers/order-tracker.ts';
 import { PositionMonitor } from './workers/position-monitor.ts';
+import {
+  LIVE_EXCHANGES,
+  restoreExchangeAccounts,
+  type ConnectedVenue,
+  type ExchangeAccountDeps,
+} from './execution/exchange-accounts.ts';
+import {
+  loadMasterKey,
+  openExchangeKey,
+  sealExchangeKey,
+  type MasterKey,
+} from './store/exchange-key-cipher.ts';
+import { DrizzleExchangeKeyStore } from './store/exchange-key-store.ts';
+import { CcxtBinanceVenue, type CcxtBinanceVenueOptions } from './venues/ccxt/ccxt-binance-venue.ts';
+import { serializeError } from './venues/ccxt/serialize-error.ts';
+import { Reconciler } from './workers/reconciler.ts';
 
 const VERSION = '0.1.0';
 
@@ -39,6 +55,12 @@ export interface FillgateOptions {
   /** A market-data feed to use instead of the configured one (tests drive theirs step by step). */
   readonly feed?: MarketDataFeed;
   readonly logger?: Logger;
+  /** Venues beside the paper venue (live ccxt venues; tests pass theirs pointed at the simulator). */
+  readonly venues?: readonly VenuePort[];
+  /** Settings for the live ccxt venues of exchange accounts (tests poll faster). */
+  readonly liveVenueOptions?: Partial<CcxtBinanceVenueOptions>;
+  /** Environment for the master key (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface Fillgate {
@@ -53,6 +75,7 @@ export interface Fillgate {
   readonly feed: MarketDataFeed;
   readonly tracker: OrderTracker;
   readonly monitor: PositionMonitor;
+  readonly reconciler: Reconciler;
   readonly logger: Logger;
   /** Starts the feed and listens on the configured host and port; returns the base URL. */
   listen(): Promise<string>;
@@ -82,9 +105,15 @@ function configuredFeed(config: Config): MarketDataFeed {
 }
 
 class VenueMap implements VenueDirectory {
-  private readonly byId: ReadonlyMap<string, VenuePort>;
+  private readonly byId: Map<string, VenuePort>;
   constructor(venues: readonly VenuePort[]) {
     this.byId = new Map(venues.map((v) => [v.id, v]));
+  }
+  register(venue: VenuePort): void {
+    this.byId.set(venue.id, venue);
+  }
+  unregister(venueId: string): void {
+    this.byId.delete(venueId);
   }
   get(venueId: string): VenuePort | undefined {
     return this.byId.get(venueId);
@@ -102,9 +131,25 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     pino({
       level: config.logLevel,
       redact: {
-        paths: ['req.headers.authorization', '*.api_secret', '*.apiSecret', '*.token'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers["x-mbx-apikey"]',
+          'api_key',
+          'api_secret',
+          'apiKey',
+          'secret',
+          '*.api_key',
+          '*.api_secret',
+          '*.apiKey',
+          '*.apiSecret',
+          '*.secret',
+          '*.token',
+          '*.credentials',
+        ],
         censor: '[redacted]',
       },
+      // ccxt errors carry request details; only a sanitized message and the class name are logged.
+      serializers: { err: serializeError },
     });
   const database =
     options.database ??
@@ -125,13 +170,15 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
   const read = new DrizzleReadStore(database.db);
   const identity = new DrizzleIdentityStore(database.db);
   const pnl = new DrizzlePnlStore(database.db);
-  const venues = new VenueMap([paper]);
+  const venues = new VenueMap([paper, ...(options.venues ?? [])]);
   const execution: ExecutionDeps = {
     store,
     venues,
     newId: randomUUID,
     now: () => new Date(),
     marketSlippage: config.marketSlippage,
+    // Orders for a venue are refused until its startup reconciliation has passed.
+    tradingGate: { blockedReason: (venueId) => reconciler.blockedReason(venueId) },
   };
 
   // Orders that were resting when the process stopped keep resting.
@@ -165,6 +212,65 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     equityIntervalMs: config.equityIntervalMs,
   });
 
+  const liveVenues = new Map<string, ConnectedVenue>();
+  const keyStore = new DrizzleExchangeKeyStore(database.db);
+  let masterKey: MasterKey | undefined;
+  // Loaded on first use: a server without live accounts never needs (or creates) the key file.
+  const master = (): MasterKey => (masterKey ??= loadMasterKey(options.env ?? process.env, config.dataDir));
+  const exchangeAccounts: ExchangeAccountDeps = {
+    store: keyStore,
+    newId: randomUUID,
+    vault: {
+      seal: (binding, credentials) => sealExchangeKey(master(), binding, credentials),
+      open: (binding, sealed) => openExchangeKey(master(), binding, sealed),
+    },
+    async connect(spec) {
+      const marketType = LIVE_EXCHANGES[spec.exchange];
+      const venue = new CcxtBinanceVenue({
+        id: spec.venueId,
+        apiKey: spec.credentials.apiKey,
+        secret: spec.credentials.apiSecret,
+        ...(spec.baseUrl !== undefined && { baseUrl: spec.baseUrl }),
+        marketTypes: [marketType],
+        onBackgroundError: (context, message) =>
+          logger.warn({ venue: spec.venueId, context, message }, 'venue background task failed'),
+        ...options.liveVenueOptions,
+      });
+      try {
+        await venue.start();
+      } catch (error) {
+        await venue.close();
+        throw error;
+      }
+      return { venue, balances: () => venue.fetchBalances(marketType), close: () => venue.close() };
+    },
+    async register(connected) {
+      liveVenues.set(connected.venue.id, connected);
+      venues.register(connected.venue);
+      tracker.watch(connected.venue);
+      if (reconcilerStarted) await reconciler.reconcileVenue(connected.venue.id);
+    },
+    async unregister(venueId) {
+      tracker.unwatch(venueId);
+      venues.unregister(venueId);
+      await liveVenues.get(venueId)?.close();
+      liveVenues.delete(venueId);
+    },
+  };
+  let reconcilerStarted = false;
+  await restoreExchangeAccounts(exchangeAccounts, (venueId, message) =>
+    logger.error({ venue: venueId, message }, 'live exchange account could not be started'),
+  );
+  const reconciler = new Reconciler(execution, store, logger, {
+    intervalMs: config.reconcileIntervalMs,
+    settleMs: config.reconcileSettleMs,
+    balanceIntervalMs: config.balanceCheckIntervalMs,
+    startupWaitMs: config.startupReconcileWaitMs,
+  });
+  reconciler.start();
+  reconcilerStarted = true;
+  await reconciler.waitForStartup();
+
   const health = async (): Promise<HealthReport> => {
     const up = await database.ping().catch(() => false);
     const venueHealth = venues.all().map((v) => v.health());
@@ -189,6 +295,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     health,
     version: VERSION,
     logger,
+    exchangeAccounts,
   });
 
   let stopped: Promise<void> | undefined;
@@ -203,6 +310,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     paper,
     feed,
     tracker,
+    reconciler,
     logger,
     monitor,
     async listen() {
@@ -216,7 +324,9 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
         feed.stop();
         await monitor.stop();
         paper.close();
+        await reconciler.stop();
         await tracker.stop();
+        await Promise.allSettled([...liveVenues.values()].map((live) => live.close()));
         if (!options.database) await database.close();
       })();
       return stopped;

@@ -12,8 +12,14 @@ export type OrderType = (typeof ORDER_TYPES)[number];
 export const TIME_IN_FORCE = ['GTC', 'IOC', 'FOK'] as const;
 export type TimeInForce = (typeof TIME_IN_FORCE)[number];
 
-export const ORDER_SOURCES = ['TERMINAL', 'DCA', 'GRID', 'COPY', 'SIGNAL'] as const;
+/** `EXTERNAL`: found at the venue, not placed through us (orders adopted and corrections the reconciler reports). */
+export const ORDER_SOURCES = ['TERMINAL', 'DCA', 'GRID', 'COPY', 'SIGNAL', 'EXTERNAL'] as const;
 export type OrderSource = (typeof ORDER_SOURCES)[number];
+
+/** What a client may name as the source of an order it places: everything but EXTERNAL. */
+export const CLIENT_ORDER_SOURCES = ORDER_SOURCES.filter(
+  (source): source is Exclude<OrderSource, 'EXTERNAL'> => source !== 'EXTERNAL',
+);
 
 export const AUDIT_STATUSES = ['PLACED', 'SKIPPED', 'FAILED'] as const;
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];

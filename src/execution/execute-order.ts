@@ -142,6 +142,8 @@ async function admit(
   const venue = deps.venues.get(account.venue);
   if (!venue)
     throw new AppError('SERVICE_UNAVAILABLE', `Venue ${account.venue} is not configured on this server.`);
+  const blocked = deps.tradingGate?.blockedReason(account.venue);
+  if (blocked) throw new AppError('SERVICE_UNAVAILABLE', blocked, { venue: account.venue });
 
   account = await resumeAtNewDay(deps, uow, account);
   const denial = checkAccount(account, intent);
@@ -355,7 +357,7 @@ async function submitToVenue(venue: VenuePort, order: OrderRecord): Promise<Venu
 async function recordSubmission(
   deps: ExecutionDeps,
   uow: UnitOfWork,
-  intent: OrderIntent,
+  requestPayload: unknown,
   admitted: { order: OrderRecord; rules: MarketRules },
   result: VenueSubmitResult,
 ): Promise<ExecutionResult> {
@@ -372,7 +374,7 @@ async function recordSubmission(
     source: order.source,
     symbol: order.symbol,
     side: order.side,
-    requestPayload: intentPayload(intent),
+    requestPayload,
   };
 
   if (result.kind === 'accepted') {
@@ -462,8 +464,21 @@ export async function executeOrder(deps: ExecutionDeps, intent: OrderIntent): Pr
     admit(deps, uow, intent, requestHash, deps.newId()),
   );
   if (admission.kind === 'done') return admission.result;
-  const result = await submitToVenue(admission.venue, admission.order);
-  return deps.store.transaction(intent.userId, (uow) =>
-    recordSubmission(deps, uow, intent, admission, result),
+  return submitAdmittedOrder(deps, admission, intentPayload(intent));
+}
+
+/**
+ * Sends an order that is PENDING_SUBMIT and records the venue's answer. The first submission comes from
+ * executeOrder; a resend (same client order id) only from resolveOrderWithVenue once the venue proved it
+ * never saw the order.
+ */
+export async function submitAdmittedOrder(
+  deps: ExecutionDeps,
+  admitted: { readonly order: OrderRecord; readonly rules: MarketRules; readonly venue: VenuePort },
+  requestPayload: unknown,
+): Promise<ExecutionResult> {
+  const result = await submitToVenue(admitted.venue, admitted.order);
+  return deps.store.transaction(admitted.order.userId, (uow) =>
+    recordSubmission(deps, uow, requestPayload, admitted, result),
   );
 }

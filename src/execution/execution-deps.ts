@@ -7,6 +7,12 @@ export interface VenueDirectory {
   all(): readonly VenuePort[];
 }
 
+/** Says whether a venue takes new orders now (closed while startup reconciliation has not passed). */
+export interface TradingGate {
+  /** Why new orders for this venue are refused, or undefined when they are accepted. */
+  blockedReason(venueId: string): string | undefined;
+}
+
 /** What the execution use cases need from the outside world; wired in src/main.ts. */
 export interface ExecutionDeps {
   readonly store: ExecutionStore;
@@ -15,4 +21,5 @@ export interface ExecutionDeps {
   readonly now: () => Date;
   /** Price protection for market orders, e.g. 0.02: never fill more than 2% through the reference price. */
   readonly marketSlippage: Decimal;
+  readonly tradingGate?: TradingGate;
 }

@@ -57,6 +57,19 @@ export interface VenueOrderSnapshot {
   readonly fills: readonly VenueFill[];
   /** The venue's own payload, kept for the audit. */
   readonly raw?: unknown;
+  /** What was ordered, as the venue states it: needed to adopt an order we did not place. */
+  readonly detail?: VenueOrderDetail;
+}
+
+export interface VenueOrderDetail {
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly quantity: Decimal;
+  readonly price?: Decimal;
+  readonly stopPrice?: Decimal;
+  readonly leverage?: number;
+  readonly reduceOnly: boolean;
 }
 
 export type VenueSubmitResult =
@@ -120,4 +133,11 @@ export interface VenuePort {
   /** Reports changes the venue makes on its own. Returns the unsubscribe function. */
   onExecutionReport(listener: (report: ExecutionReport) => void): () => void;
   health(): VenueHealth;
+  /**
+   * The account's balances as the venue holds them (live venues; the paper venue's ledger is ours).
+   * Total per asset: spot free + locked, USD-M wallet balance.
+   */
+  fetchBalances?(marketType: MarketType): Promise<ReadonlyMap<string, Decimal>>;
+  /** Every order open at the venue for the account, ours or not (live venues: to adopt unknown ones). */
+  fetchOpenOrders?(marketType: MarketType): Promise<readonly VenueOrderSnapshot[]>;
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AccessTokenPort } from '../execution/access-token-port.ts';
+import type { ExchangeAccountDeps } from '../execution/exchange-accounts.ts';
 import type { ExecutionDeps } from '../execution/execution-deps.ts';
 import type { EventFeedPort } from '../execution/event-feed-port.ts';
 import type { IdempotencyPort } from '../execution/idempotency-port.ts';
@@ -29,4 +30,6 @@ export interface AppDeps {
   readonly health: () => Promise<HealthReport>;
   readonly version: string;
   readonly logger?: FastifyBaseLogger | false;
+  /** Live exchange accounts (encrypted keys, ccxt venues); absent: the routes answer 503. */
+  readonly exchangeAccounts?: ExchangeAccountDeps;
 }

@@ -13,6 +13,7 @@ import { envelope, handleError } from './error-envelope.ts';
 import { exportRoutes } from './routes/export-routes.ts';
 import { idempotencyHooks } from './idempotency-hooks.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { exchangeAccountRoutes } from './routes/exchange-account-routes.ts';
 import { orderRoutes } from './routes/order-routes.ts';
 import { pnlRoutes } from './routes/pnl-routes.ts';
 import { positionRoutes } from './routes/position-routes.ts';
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       prefix: '/api/v1',
     });
     await api.register(exportRoutes(deps), { prefix: '/api/v1' });
+    await api.register(exchangeAccountRoutes(deps.exchangeAccounts), { prefix: '/api/v1' });
     await api.register(tradingCompatRoutes(deps), { prefix: '/api' });
   });
   return app;

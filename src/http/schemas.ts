@@ -1,5 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { MARKET_TYPES, ORDER_SOURCES, ORDER_TYPES, SIDES, TIME_IN_FORCE } from '../domain/order-types.ts';
+import {
+  CLIENT_ORDER_SOURCES,
+  MARKET_TYPES,
+  ORDER_SOURCES,
+  ORDER_TYPES,
+  SIDES,
+  TIME_IN_FORCE,
+} from '../domain/order-types.ts';
 import { ORDER_STATUSES } from '../domain/order-status.ts';
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -27,7 +34,7 @@ export const PlaceOrderBody = Type.Object(
     reduce_only: Type.Optional(Type.Boolean()),
     account_id: Type.Optional(Uuid),
     client_order_id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,36}$' })),
-    source: Type.Optional(literals(ORDER_SOURCES)),
+    source: Type.Optional(literals(CLIENT_ORDER_SOURCES)),
   },
   { additionalProperties: false },
 );

@@ -6,6 +6,7 @@ import { FINAL_ORDER_STATUSES } from '../domain/order-status.ts';
 import type { MarketType } from '../domain/order-types.ts';
 import { auditHash } from '../execution/audit-chain.ts';
 import type { MonitorQueries } from '../execution/monitor-port.ts';
+import type { ReconcileSource } from '../execution/reconcile-order.ts';
 import type { OrderLocation, OrderLocator } from '../execution/record-execution-report.ts';
 import type {
   AccountRecord,
@@ -455,7 +456,10 @@ class DrizzleUnitOfWork implements UnitOfWork {
         .select({ auditHead: users.auditHead })
         .from(users)
         .where(eq(users.id, this.userId))
-        .for('update');
+        // NO KEY UPDATE: rows inserted by a concurrent transaction of another account of this user hold
+        // KEY SHARE on the user row (foreign keys); FOR UPDATE would conflict with it and two such
+        // transactions deadlock. Only non-key columns of the user row are written.
+        .for('no key update');
       prevHash = head?.auditHead ?? '';
     }
     const createdAt = this.now();
@@ -501,7 +505,7 @@ class DrizzleUnitOfWork implements UnitOfWork {
 }
 
 /** The execution layer's store on Drizzle: one code path for PostgreSQL and PGlite. */
-export class DrizzleExecutionStore implements ExecutionStore, OrderLocator, MonitorQueries {
+export class DrizzleExecutionStore implements ExecutionStore, OrderLocator, MonitorQueries, ReconcileSource {
   constructor(
     private readonly db: Database,
     private readonly now: () => Date = () => new Date(),
@@ -560,6 +564,25 @@ export class DrizzleExecutionStore implements ExecutionStore, OrderLocator, Moni
   async accountsToValue(): Promise<readonly AccountRecord[]> {
     const rows = await systemTransaction(this.db, (tx) => tx.select().from(exchangeAccounts));
     return rows.map(toAccount);
+  }
+
+  async accountsOnVenue(venue: string): Promise<readonly AccountRecord[]> {
+    const rows = await systemTransaction(this.db, (tx) =>
+      tx.select().from(exchangeAccounts).where(eq(exchangeAccounts.venue, venue)),
+    );
+    return rows.map(toAccount);
+  }
+
+  /** Every non-final order of a venue, across users, oldest first: the reconciler's work list. */
+  async ordersToReconcile(venue: string): Promise<readonly OrderRecord[]> {
+    const rows = await systemTransaction(this.db, (tx) =>
+      tx
+        .select()
+        .from(orders)
+        .where(and(eq(orders.venue, venue), notInArray(orders.status, [...FINAL_ORDER_STATUSES])))
+        .orderBy(orders.createdAt),
+    );
+    return rows.map(toOrder);
   }
 
   /** Orders that may still trade at a venue (for restoring a paper venue's book after a restart). */

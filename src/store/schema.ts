@@ -98,6 +98,37 @@ export const exchangeAccounts = pgTable(
   (t) => [index('exchange_accounts_user_idx').on(t.userId)],
 );
 
+/**
+ * An exchange account's API key, encrypted at rest (see exchange-key-cipher.ts): the credentials under a
+ * per-key data key, the data key wrapped by the master key. Nothing here is readable without the master key.
+ */
+export const exchangeKeys = pgTable(
+  'exchange_keys',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => exchangeAccounts.id, { onDelete: 'cascade' }),
+    /** ccxt exchange: binance (spot) or binanceusdm (USD-M). */
+    exchange: text('exchange').notNull(),
+    baseUrl: text('base_url'),
+    version: integer('version').notNull().default(1),
+    masterKeyId: text('master_key_id').notNull(),
+    wrappedDataKey: text('wrapped_data_key').notNull(),
+    ciphertext: text('ciphertext').notNull(),
+    maskedKey: text('masked_key').notNull(),
+    createdAt: createdAt(),
+    rotatedAt: timestamp('rotated_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('exchange_keys_account_idx').on(t.accountId),
+    index('exchange_keys_user_idx').on(t.userId),
+  ],
+);
+
 export const balances = pgTable(
   'balances',
   {

@@ -2,7 +2,7 @@ import { ExponentialBackoff, handleAll, retry, type RetryPolicy } from 'cockatie
 import type { Logger } from 'pino';
 import type { ExecutionDeps } from '../execution/execution-deps.ts';
 import { recordExecutionReport, type OrderLocator } from '../execution/record-execution-report.ts';
-import type { ExecutionReport } from '../execution/venue-port.ts';
+import type { ExecutionReport, VenuePort } from '../execution/venue-port.ts';
 
 /**
  * Follows what venues report on their own (resting fills, triggers, expiries) and records it through the
@@ -10,6 +10,7 @@ import type { ExecutionReport } from '../execution/venue-port.ts';
  */
 export class OrderTracker {
   private readonly unsubscribers: (() => void)[] = [];
+  private readonly watched = new Map<string, () => void>();
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
   // Transient database trouble should not lose a fill; the reconciler catches anything beyond this.
@@ -31,6 +32,20 @@ export class OrderTracker {
     }
   }
 
+  /** Follows a venue registered after start (a live exchange account created at runtime). */
+  watch(venue: VenuePort): void {
+    if (this.watched.has(venue.id)) return;
+    this.watched.set(
+      venue.id,
+      venue.onExecutionReport((report) => this.enqueue(report)),
+    );
+  }
+
+  unwatch(venueId: string): void {
+    this.watched.get(venueId)?.();
+    this.watched.delete(venueId);
+  }
+
   /** Reports received but not yet recorded. */
   get backlog(): number {
     return this.pending;
@@ -43,6 +58,7 @@ export class OrderTracker {
 
   async stop(): Promise<void> {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    for (const venueId of [...this.watched.keys()]) this.unwatch(venueId);
     await this.queue;
   }
 

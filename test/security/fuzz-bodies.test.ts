@@ -21,6 +21,7 @@ const TABLES = [
   'equity_snapshots',
   'signals',
   'webhook_secrets',
+  'exchange_keys',
 ];
 /** Field names the routes really take, so the fuzzer also reaches type and format checks. */
 const FIELDS = [
@@ -54,7 +55,18 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 
 /** Bodies that are malformed by construction: invalid JSON, non-objects, unknown keys, or wrong-typed fields. */
 const malformedBody = fc.oneof(
-  fc.string({ maxLength: 40 }).map((s) => `{${s}`),
+  // Invalid JSON: an opening brace and noise (filtered, since `{` + `}` would be a valid empty object).
+  fc
+    .string({ maxLength: 40 })
+    .map((s) => `{${s}`)
+    .filter((text) => {
+      try {
+        JSON.parse(text);
+        return false;
+      } catch {
+        return true;
+      }
+    }),
   fc
     .oneof(
       fc.integer(),

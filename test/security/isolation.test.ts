@@ -28,6 +28,7 @@ const USER_OWNED = [
   'equity_snapshots',
   'signals',
   'webhook_secrets',
+  'exchange_keys',
 ];
 
 describe(`isolation between users on ${databaseKind}`, () => {
@@ -130,6 +131,7 @@ describe(`isolation between users on ${databaseKind}`, () => {
         body: { state: 'HALTED' },
       },
       'DELETE /api/v1/tokens/:id': { url: `/api/v1/tokens/${a.token}` },
+      'DELETE /api/v1/exchange-accounts/:id': { url: `/api/v1/exchange-accounts/${a.spot}` },
       'POST /api/v1/orders': {
         url: '/api/v1/orders',
         body: { symbol: 'BTCUSDT', side: 'buy', type: 'market', quantity: '0.001', account_id: a.spot },
@@ -154,6 +156,7 @@ describe(`isolation between users on ${databaseKind}`, () => {
       'GET /api/v1/tokens': { url: '/api/v1/tokens' },
       'GET /api/trading/execution-logs': { url: '/api/trading/execution-logs' },
       'GET /api/v1/signals': { url: '/api/v1/signals' },
+      'GET /api/v1/exchange-accounts': { url: '/api/v1/exchange-accounts' },
       'POST /api/v1/webhooks/secret': { url: '/api/v1/webhooks/secret', body: {} },
       'POST /api/v1/tokens': { url: '/api/v1/tokens', body: { name: 'b', scopes: ['read'] } },
       'POST /api/v1/users': {
@@ -168,6 +171,8 @@ describe(`isolation between users on ${databaseKind}`, () => {
       'POST /api/v1/auth/refresh',
       'GET /health',
       'GET /api/v1/stream',
+      // Creates an account of the caller's own from exchange credentials: it names nobody else's anything.
+      'POST /api/v1/exchange-accounts',
     ]);
 
     const routes = h.fillgate.app.routeTable

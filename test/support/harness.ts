@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import type { CcxtBinanceVenueOptions } from '../../src/venues/ccxt/ccxt-binance-venue.ts';
 import { loadConfig } from '../../src/config.ts';
 import { NO_RISK_LIMITS, type RiskLimits } from '../../src/domain/risk-limits.ts';
 import { BUILTIN_MARKETS } from '../../src/domain/builtin-markets.ts';
@@ -10,6 +11,7 @@ import {
 } from '../../src/execution/provision-user.ts';
 import type { Role } from '../../src/execution/identity-port.ts';
 import { createFillgate, type Fillgate } from '../../src/main.ts';
+import type { VenuePort } from '../../src/execution/venue-port.ts';
 import type { MarketDataFeed } from '../../src/venues/market-data/market-event.ts';
 import { defaultSyntheticMarkets } from '../../src/venues/market-data/default-synthetic-markets.ts';
 import { SyntheticFeed } from '../../src/venues/market-data/synthetic-feed.ts';
@@ -32,7 +34,13 @@ export interface Harness {
 
 /** The real application (real store, real paper venue, real tracker) on a per-file test database. */
 export async function startHarness(
-  options: { feed?: MarketDataFeed; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    feed?: MarketDataFeed;
+    env?: NodeJS.ProcessEnv;
+    venues?: readonly VenuePort[];
+    logger?: Logger;
+    liveVenueOptions?: Partial<CcxtBinanceVenueOptions>;
+  } = {},
 ): Promise<Harness> {
   const database = await openTestDatabase();
   const feed = new SyntheticFeed({ seed: 'test', markets: defaultSyntheticMarkets(BUILTIN_MARKETS) });
@@ -45,7 +53,10 @@ export async function startHarness(
     }),
     database,
     feed: options.feed ?? feed,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(options.venues && { venues: options.venues }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(options.env && { env: options.env }),
+    ...(options.liveVenueOptions && { liveVenueOptions: options.liveVenueOptions }),
   });
   if (!options.feed) feed.step();
   return {

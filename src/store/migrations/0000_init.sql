@@ -45,6 +45,21 @@ CREATE TABLE "exchange_accounts" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "exchange_keys" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"user_id" uuid NOT NULL,
+	"account_id" uuid NOT NULL,
+	"exchange" text NOT NULL,
+	"base_url" text,
+	"version" integer DEFAULT 1 NOT NULL,
+	"master_key_id" text NOT NULL,
+	"wrapped_data_key" text NOT NULL,
+	"ciphertext" text NOT NULL,
+	"masked_key" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"rotated_at" timestamp with time zone
+);
+--> statement-breakpoint
 CREATE TABLE "execution_audit" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"user_id" uuid NOT NULL,
@@ -259,6 +274,8 @@ ALTER TABLE "balances" ADD CONSTRAINT "balances_user_id_users_id_fk" FOREIGN KEY
 ALTER TABLE "equity_snapshots" ADD CONSTRAINT "equity_snapshots_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "equity_snapshots" ADD CONSTRAINT "equity_snapshots_account_id_exchange_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "exchange_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "exchange_accounts" ADD CONSTRAINT "exchange_accounts_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "exchange_keys" ADD CONSTRAINT "exchange_keys_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "exchange_keys" ADD CONSTRAINT "exchange_keys_account_id_exchange_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "exchange_accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "execution_audit" ADD CONSTRAINT "execution_audit_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fills" ADD CONSTRAINT "fills_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fills" ADD CONSTRAINT "fills_account_id_exchange_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "exchange_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -281,6 +298,8 @@ CREATE INDEX "api_tokens_user_idx" ON "api_tokens" USING btree ("user_id");--> s
 CREATE INDEX "balances_user_idx" ON "balances" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "equity_snapshots_account_idx" ON "equity_snapshots" USING btree ("account_id","taken_at");--> statement-breakpoint
 CREATE INDEX "exchange_accounts_user_idx" ON "exchange_accounts" USING btree ("user_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "exchange_keys_account_idx" ON "exchange_keys" USING btree ("account_id");--> statement-breakpoint
+CREATE INDEX "exchange_keys_user_idx" ON "exchange_keys" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "execution_audit_user_idx" ON "execution_audit" USING btree ("user_id","id");--> statement-breakpoint
 CREATE INDEX "execution_audit_user_source_idx" ON "execution_audit" USING btree ("user_id","source","id");--> statement-breakpoint
 CREATE INDEX "execution_audit_order_idx" ON "execution_audit" USING btree ("order_id");--> statement-breakpoint

@@ -32,7 +32,7 @@ DECLARE
   owned text[] := ARRAY[
     'users', 'api_tokens', 'refresh_tokens', 'exchange_accounts', 'balances', 'orders', 'fills', 'positions',
     'execution_audit', 'order_events', 'outbox', 'idempotency_keys', 'risk_limits', 'equity_snapshots',
-    'signals', 'webhook_secrets'
+    'signals', 'webhook_secrets', 'exchange_keys'
   ];
 BEGIN
   EXECUTE format('GRANT USAGE ON SCHEMA %I TO fillgate_app, fillgate_system', current_schema());

@@ -1,0 +1,159 @@
+import { Decimal, ZERO } from '../../domain/decimal.ts';
+import type { MarketRules } from '../../domain/market-rules.ts';
+import type { MarketType, OrderType } from '../../domain/order-types.ts';
+import type {
+  VenueFill,
+  VenueOrderDetail,
+  VenueOrderSnapshot,
+  VenueOrderStatus,
+} from '../../execution/venue-port.ts';
+
+export type RawRecord = Readonly<Record<string, unknown>>;
+
+export function isRawRecord(value: unknown): value is RawRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function text(raw: RawRecord, key: string): string | undefined {
+  const value = raw[key];
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
+/** Binance sends amounts as decimal strings: read them as such, never through a JS number. */
+export function decimalOf(raw: RawRecord, key: string): Decimal {
+  const value = text(raw, key);
+  if (value === undefined || value === '') return ZERO;
+  try {
+    return new Decimal(value);
+  } catch {
+    return ZERO;
+  }
+}
+
+const STATUS: Readonly<Record<string, VenueOrderStatus>> = {
+  NEW: 'NEW',
+  PENDING_NEW: 'NEW',
+  PARTIALLY_FILLED: 'PARTIALLY_FILLED',
+  FILLED: 'FILLED',
+  CANCELED: 'CANCELED',
+  PENDING_CANCEL: 'NEW',
+  EXPIRED: 'EXPIRED',
+  EXPIRED_IN_MATCH: 'EXPIRED',
+  REJECTED: 'REJECTED',
+};
+
+const TRIGGER_TYPES = new Set([
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+  'STOP',
+  'STOP_MARKET',
+  'TAKE_PROFIT_MARKET',
+]);
+
+/**
+ * One Binance trade (spot `myTrades`, USD-M `userTrades`, or a spot FULL answer's `fills`) as a fill.
+ * The execution layer books fees in the quote asset, so a commission in the base asset (spot buys) is
+ * valued at the fill price; a commission in a third asset (BNB) is not booked (the reconciler's balance
+ * comparison shows it).
+ */
+export function fillFromBinance(
+  raw: RawRecord,
+  rules: MarketRules,
+  fallbackTime: number,
+  taker: boolean,
+): VenueFill | undefined {
+  const tradeId = text(raw, 'id') ?? text(raw, 'tradeId');
+  if (tradeId === undefined) return undefined;
+  const price = decimalOf(raw, 'price');
+  const quantity = decimalOf(raw, 'qty');
+  const commission = decimalOf(raw, 'commission');
+  const asset = text(raw, 'commissionAsset') ?? rules.quoteAsset;
+  const fee =
+    asset === rules.quoteAsset ? commission : asset === rules.baseAsset ? commission.mul(price) : ZERO;
+  const maker = raw['isMaker'] ?? raw['maker'];
+  const time = Number(text(raw, 'time') ?? fallbackTime);
+  return {
+    tradeId,
+    price,
+    quantity,
+    fee,
+    feeAsset: rules.quoteAsset,
+    liquidity: maker === true ? 'maker' : maker === false || taker ? 'taker' : 'maker',
+    timestamp: new Date(Number.isFinite(time) ? time : fallbackTime),
+  };
+}
+
+/**
+ * The venue's order payload and its trades as our snapshot. A snapshot must never claim more filled than
+ * the fills it carries: if some trades are missing (a trades request failed), the status is lowered to a
+ * working one so the order is looked at again instead of being closed without its fills.
+ */
+export function snapshotFromBinance(
+  raw: RawRecord,
+  marketType: MarketType,
+  rules: MarketRules,
+  fills: readonly VenueFill[],
+): VenueOrderSnapshot {
+  const executed = decimalOf(raw, 'executedQty');
+  const covered = fills.reduce((sum, fill) => sum.plus(fill.quantity), ZERO);
+  let status = STATUS[text(raw, 'status') ?? 'NEW'] ?? 'NEW';
+  if (covered.lessThan(executed)) status = covered.isZero() ? 'NEW' : 'PARTIALLY_FILLED';
+  const type = text(raw, 'origType') ?? text(raw, 'type') ?? '';
+  const isTrigger = TRIGGER_TYPES.has(type);
+  const triggered =
+    !isTrigger ||
+    raw['isWorking'] === true ||
+    !executed.isZero() ||
+    (status !== 'NEW' && status !== 'CANCELED');
+  return {
+    venueOrderId: text(raw, 'orderId') ?? '',
+    clientOrderId: text(raw, 'clientOrderId') ?? text(raw, 'origClientOrderId') ?? '',
+    symbol: rules.symbol,
+    marketType,
+    status,
+    triggered,
+    filledQuantity: covered.lessThan(executed) ? covered : executed,
+    fills: [...fills].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime()),
+    raw,
+    ...detailOf(raw, type),
+  };
+}
+
+const OUR_TYPE: Readonly<Record<string, OrderType>> = {
+  MARKET: 'market',
+  LIMIT: 'limit',
+  LIMIT_MAKER: 'limit',
+  STOP_LOSS: 'stop_market',
+  STOP_MARKET: 'stop_market',
+  STOP_LOSS_LIMIT: 'stop_limit',
+  STOP: 'stop_limit',
+  TAKE_PROFIT: 'take_profit',
+  TAKE_PROFIT_LIMIT: 'take_profit',
+  TAKE_PROFIT_MARKET: 'take_profit',
+};
+
+/** The order's terms as the venue states them (for adopting orders placed elsewhere). */
+function detailOf(raw: RawRecord, venueType: string): { detail?: VenueOrderDetail } {
+  const type = OUR_TYPE[venueType];
+  const side = text(raw, 'side');
+  const quantity = decimalOf(raw, 'origQty');
+  if (type === undefined || (side !== 'BUY' && side !== 'SELL') || quantity.isZero()) return {};
+  const tif = text(raw, 'timeInForce');
+  const price = decimalOf(raw, 'price');
+  const stopPrice = decimalOf(raw, 'stopPrice');
+  return {
+    detail: {
+      side: side === 'BUY' ? 'buy' : 'sell',
+      type,
+      timeInForce: tif === 'IOC' || tif === 'FOK' ? tif : 'GTC',
+      quantity,
+      ...(!price.isZero() && { price }),
+      ...(!stopPrice.isZero() && { stopPrice }),
+      reduceOnly: raw['reduceOnly'] === true,
+    },
+  };
+}

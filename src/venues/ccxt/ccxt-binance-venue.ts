@@ -1,0 +1,809 @@
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  type CircuitBreakerPolicy,
+  type RetryPolicy,
+} from 'cockatiel';
+import { Decimal, ZERO, decimalString } from '../../domain/decimal.ts';
+import {
+  DEFAULT_FUTURES_LEVERAGE,
+  parseExchangeInfo,
+  type LeverageFacts,
+} from '../../domain/exchange-info-parser.ts';
+import { marketKey, type MarketRules } from '../../domain/market-rules.ts';
+import type { MarketType } from '../../domain/order-types.ts';
+import type {
+  ExecutionReport,
+  OrderRef,
+  VenueCancelResult,
+  VenueHealth,
+  VenueOrderRequest,
+  VenueOrderSnapshot,
+  VenuePort,
+  VenueSubmitResult,
+} from '../../execution/venue-port.ts';
+import {
+  createSpotClient,
+  createUsdmClient,
+  type BinanceClient,
+  type BinanceSpotClient,
+  type BinanceUsdmClient,
+} from './binance-client.ts';
+import {
+  classifyBinanceError,
+  isDuplicateOrder,
+  isOrderNotFound,
+  sanitizeVenueMessage,
+  type BinanceErrorClass,
+} from './binance-error-map.ts';
+import {
+  fillFromBinance,
+  isRawRecord,
+  snapshotFromBinance,
+  text,
+  type RawRecord,
+} from './binance-order-snapshot.ts';
+import { RequestWeightBudget, WeightBudgetExhausted, type RequestPriority } from './request-weight-budget.ts';
+
+export interface CcxtBinanceVenueOptions {
+  /** The VenuePort id stored on accounts and orders, e.g. `binance:<exchange account id>`. */
+  readonly id: string;
+  readonly apiKey: string;
+  readonly secret: string;
+  /** Default: Binance production. Tests: the simulator's `http://127.0.0.1:<port>`. */
+  readonly baseUrl?: string;
+  readonly wsUrl?: string;
+  /** Which faces to load: `spot` (ccxt binance), `futures` (ccxt binanceusdm). Default both. */
+  readonly marketTypes?: readonly MarketType[];
+  /** Binance's receive window; also how long an unknown outcome must age before a lookup proves absence. */
+  readonly recvWindowMs?: number;
+  readonly timeoutMs?: number;
+  readonly pricePollMs?: number;
+  readonly orderPollMs?: number;
+  readonly marketsRefreshMs?: number;
+  readonly retry?: {
+    readonly maxAttempts: number;
+    readonly initialDelayMs: number;
+    readonly maxDelayMs: number;
+  };
+  readonly breaker?: { readonly consecutiveFailures: number; readonly halfOpenAfterMs: number };
+  readonly weightLimitPerMinute?: { readonly spot: number; readonly futures: number };
+  readonly fees?: Partial<Record<MarketType, { readonly maker: Decimal; readonly taker: Decimal }>>;
+  /**
+   * Follow the user data stream (ccxt.pro watchOrders): an order event triggers an immediate lookup, so
+   * fills arrive at stream speed; the open-orders poll stays on as the fallback. Default on.
+   */
+  readonly userDataStream?: boolean;
+  /** Where background failures (polling) are reported; messages are already sanitized. */
+  readonly onBackgroundError?: (context: string, message: string) => void;
+}
+
+/** A failed venue call, classified by the error map; `cause` is kept for the adapter's own checks only. */
+class VenueCallError extends Error {
+  override readonly name = 'VenueCallError';
+  constructor(
+    readonly classified: BinanceErrorClass,
+    readonly original: unknown,
+  ) {
+    super(classified.message);
+  }
+}
+
+const DEFAULT_FEES: Record<MarketType, { maker: Decimal; taker: Decimal }> = {
+  spot: { maker: new Decimal('0.001'), taker: new Decimal('0.001') },
+  futures: { maker: new Decimal('0.0002'), taker: new Decimal('0.0005') },
+};
+
+/** Binance's request weights for the calls we make. */
+const WEIGHT = {
+  order: 1,
+  queryOrder: { spot: 4, futures: 1 },
+  trades: { spot: 20, futures: 5 },
+  openOrders: { spot: 80, futures: 40 },
+  openOrdersOfSymbol: { spot: 6, futures: 1 },
+  prices: { spot: 4, futures: 10 },
+  exchangeInfo: { spot: 20, futures: 1 },
+  account: { spot: 20, futures: 5 },
+} as const;
+
+/**
+ * The live VenuePort for Binance spot (ccxt `binance`) and USD-M (ccxt `binanceusdm`), one instance per
+ * exchange key. Requests go through ccxt's implicit API (signing, error decoding) and are parsed from the
+ * raw payloads so every amount stays a decimal string. Every call passes the circuit breaker and the
+ * weight budget; only definitely-not-placed failures are retried.
+ */
+export class CcxtBinanceVenue implements VenuePort {
+  readonly id: string;
+  private readonly clients = new Map<MarketType, BinanceClient>();
+  private readonly budgets = new Map<MarketType, RequestWeightBudget>();
+  private readonly rules = new Map<string, MarketRules>();
+  private readonly prices = new Map<string, Decimal>();
+  private readonly pricesAt = new Map<MarketType, number>();
+  private readonly leverageSet = new Map<string, number>();
+  private readonly listeners = new Set<(report: ExecutionReport) => void>();
+  /** Orders we know are working at the venue: polled until final. Keyed by client order id. */
+  private readonly tracked = new Map<string, { ref: OrderRef; executed: string }>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly recvWindowMs: number;
+  private readonly fees: Record<MarketType, { maker: Decimal; taker: Decimal }>;
+  private lastError: string | undefined;
+  private polling = false;
+  private closed = false;
+  private readonly streams = new Map<MarketType, 'connecting' | 'up' | 'down'>();
+
+  constructor(private readonly options: CcxtBinanceVenueOptions) {
+    this.id = options.id;
+    this.recvWindowMs = options.recvWindowMs ?? 5_000;
+    const clientOptions = {
+      apiKey: options.apiKey,
+      secret: options.secret,
+      recvWindowMs: this.recvWindowMs,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
+      ...(options.wsUrl !== undefined && { wsUrl: options.wsUrl }),
+    };
+    const types = options.marketTypes ?? ['spot', 'futures'];
+    const limits = options.weightLimitPerMinute ?? { spot: 6_000, futures: 2_400 };
+    for (const type of types) {
+      this.clients.set(
+        type,
+        type === 'spot' ? createSpotClient(clientOptions) : createUsdmClient(clientOptions),
+      );
+      this.budgets.set(type, new RequestWeightBudget({ limitPerMinute: limits[type] }));
+    }
+    this.fees = {
+      spot: options.fees?.spot ?? DEFAULT_FEES.spot,
+      futures: options.fees?.futures ?? DEFAULT_FEES.futures,
+    };
+    const breaker = options.breaker ?? { consecutiveFailures: 5, halfOpenAfterMs: 10_000 };
+    this.breaker = circuitBreaker(
+      handleWhen((error) => error instanceof VenueCallError && error.classified.infrastructure),
+      {
+        halfOpenAfter: breaker.halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(breaker.consecutiveFailures),
+      },
+    );
+    const policy = options.retry ?? { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 2_000 };
+    // Only failures the venue definitely did not act on are retried, and only when any Retry-After it
+    // gave is short enough to wait out within the request. ExponentialBackoff's default generator is
+    // decorrelated jitter, so retries from many orders do not line up.
+    this.retryPolicy = retry(
+      handleWhen(
+        (error) =>
+          error instanceof VenueCallError &&
+          error.classified.outcome === 'rejected' &&
+          error.classified.retryable &&
+          (error.classified.retryAfterMs ?? 0) <= policy.maxDelayMs,
+      ),
+      {
+        maxAttempts: policy.maxAttempts,
+        backoff: new ExponentialBackoff({ initialDelay: policy.initialDelayMs, maxDelay: policy.maxDelayMs }),
+      },
+    );
+  }
+
+  /** Loads markets and prices once, then keeps them fresh and polls working orders. */
+  async start(): Promise<void> {
+    await this.loadMarkets();
+    await this.pollPrices();
+    const every = (ms: number, work: () => Promise<void>, context: string) => {
+      const timer = setInterval(() => {
+        work().catch((error: unknown) => this.background(context, error));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.options.marketsRefreshMs ?? 3_600_000, () => this.loadMarkets(), 'markets refresh');
+    every(this.options.pricePollMs ?? 2_000, () => this.pollPrices(), 'price poll');
+    every(this.options.orderPollMs ?? 2_000, () => this.pollOrders(), 'order poll');
+    if (this.options.userDataStream ?? true) {
+      for (const marketType of this.clients.keys()) void this.followUserData(marketType);
+    }
+  }
+
+  /**
+   * The user data stream. Its events are only a trigger: the order is then read over REST, so what is
+   * recorded is the venue's full record with decimal amounts and trade ids, and a duplicated or stale
+   * event changes nothing. A broken stream is reconnected; the poll covers the gap.
+   */
+  private async followUserData(marketType: MarketType): Promise<void> {
+    const client = this.clients.get(marketType);
+    if (!client) return;
+    let prepared = false;
+    while (!this.closed) {
+      try {
+        this.streams.set(marketType, 'connecting');
+        if (!prepared) {
+          await client.loadHttpProxyAgent();
+          await this.call(marketType, 'query', WEIGHT.exchangeInfo[marketType], () => client.loadMarkets());
+          prepared = true;
+        }
+        const next = client.watchOrders();
+        // Subscribed (or subscribing): "up" until the stream fails.
+        this.streams.set(marketType, 'up');
+        const updates = await next;
+        for (const update of updates) {
+          const entry =
+            update.clientOrderId === undefined ? undefined : this.tracked.get(update.clientOrderId);
+          if (!entry) continue;
+          const order = await this.fetchOrder(entry.ref);
+          if (order) this.emit(entry.ref, order);
+        }
+      } catch (error) {
+        if (this.closed) return;
+        this.streams.set(marketType, 'down');
+        this.background(`${marketType} user data stream`, error);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    await Promise.allSettled([...this.clients.values()].map((client) => client.close()));
+  }
+
+  market(symbol: string, marketType: MarketType): MarketRules | undefined {
+    return this.rules.get(marketKey(symbol, marketType));
+  }
+
+  markets(): readonly MarketRules[] {
+    return [...this.rules.values()];
+  }
+
+  markPrice(symbol: string, marketType: MarketType): Decimal | undefined {
+    return this.prices.get(marketKey(symbol, marketType));
+  }
+
+  feeRates(_symbol: string, marketType: MarketType): { readonly maker: Decimal; readonly taker: Decimal } {
+    return this.fees[marketType];
+  }
+
+  onExecutionReport(listener: (report: ExecutionReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  health(): VenueHealth {
+    const state = this.breaker.state;
+    const breaker =
+      state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
+    const budgets = [...this.budgets.entries()]
+      .map(([type, budget]) => {
+        const s = budget.status();
+        return `${type} weight ${s.used}/${s.limit}${s.blockedForMs > 0 ? ` (backing off ${Math.ceil(s.blockedForMs / 1000)} s)` : ''}`;
+      })
+      .join(', ');
+    const stale = [...this.clients.keys()].some(
+      (type) =>
+        Date.now() - (this.pricesAt.get(type) ?? 0) >
+        Math.max(15_000, 5 * (this.options.pricePollMs ?? 2_000)),
+    );
+    const status = breaker === 'open' ? 'down' : breaker === 'half-open' || stale ? 'degraded' : 'up';
+    const streams = [...this.streams.entries()]
+      .map(([type, state]) => `${type} user stream ${state}`)
+      .join(', ');
+    const detail = [`circuit ${breaker}`, budgets, streams, stale ? 'prices stale' : '', this.lastError ?? '']
+      .filter((part) => part !== '')
+      .join('; ');
+    return { venue: this.id, status, detail };
+  }
+
+  async submit(request: VenueOrderRequest): Promise<VenueSubmitResult> {
+    const rules = this.market(request.symbol, request.marketType);
+    if (!rules || !this.clients.has(request.marketType)) {
+      return {
+        kind: 'rejected',
+        code: 'BAD_SYMBOL',
+        message: `${request.symbol} (${request.marketType}) is not listed at ${this.id}.`,
+        retryable: false,
+      };
+    }
+    const priority: RequestPriority = request.reduceOnly ? 'exit' : 'entry';
+    if (request.marketType === 'futures' && request.leverage !== undefined) {
+      try {
+        await this.ensureLeverage(request.symbol, request.leverage, priority);
+      } catch (error) {
+        // The order itself was never sent: whatever happened to the leverage call, nothing is placed.
+        const c = error instanceof VenueCallError ? error.classified : undefined;
+        return {
+          kind: 'rejected',
+          code: c?.outcome === 'rejected' ? c.code : 'LEVERAGE_NOT_SET',
+          message: `leverage ${request.leverage}x could not be set: ${messageOf(error)}`,
+          retryable: c === undefined || c.outcome === 'unknown' || c.retryable,
+        };
+      }
+    }
+    try {
+      const params = this.orderParams(request);
+      const raw = await this.retryPolicy.execute(() =>
+        this.call(request.marketType, priority, WEIGHT.order, (client) =>
+          request.marketType === 'spot'
+            ? (client as BinanceSpotClient).privatePostOrder(params)
+            : (client as BinanceUsdmClient).fapiPrivatePostOrder(params),
+        ),
+      );
+      if (!isRawRecord(raw))
+        return { kind: 'unknown', message: 'the venue answered the order with no object' };
+      const order = await this.withFills(raw, request.marketType, rules, request.type === 'market');
+      this.track(
+        {
+          accountRef: request.accountRef,
+          symbol: request.symbol,
+          marketType: request.marketType,
+          clientOrderId: request.clientOrderId,
+        },
+        order,
+      );
+      return { kind: 'accepted', order };
+    } catch (error) {
+      if (!(error instanceof VenueCallError)) {
+        return { kind: 'unknown', message: sanitizeVenueMessage(String(error)) };
+      }
+      if (isDuplicateOrder(error.original)) {
+        // Our client order ids are derived from our order ids, so an open order with this id is ours:
+        // an earlier attempt reached the venue. Its state is the answer, not a rejection.
+        return this.adoptDuplicate(request);
+      }
+      const c = error.classified;
+      if (c.outcome === 'unknown')
+        return { kind: 'unknown', message: `${c.code}: ${c.message}`, raw: { code: c.code } };
+      return {
+        kind: 'rejected',
+        code: c.code,
+        message: c.message,
+        retryable: c.retryable,
+        raw: { code: c.code },
+      };
+    }
+  }
+
+  async cancel(ref: OrderRef): Promise<VenueCancelResult> {
+    const rules = this.market(ref.symbol, ref.marketType);
+    if (!rules) return { kind: 'not_found', message: `${ref.symbol} is not listed at ${this.id}.` };
+    const params = { symbol: ref.symbol, origClientOrderId: ref.clientOrderId };
+    try {
+      const raw = await this.retryPolicy.execute(() =>
+        this.call(ref.marketType, 'cancel', WEIGHT.order, (client) =>
+          ref.marketType === 'spot'
+            ? (client as BinanceSpotClient).privateDeleteOrder(params)
+            : (client as BinanceUsdmClient).fapiPrivateDeleteOrder(params),
+        ),
+      );
+      if (!isRawRecord(raw))
+        return { kind: 'unknown', message: 'the venue answered the cancel with no object' };
+      const order = await this.withFills(raw, ref.marketType, rules, false);
+      this.track(ref, order);
+      return { kind: 'canceled', order };
+    } catch (error) {
+      if (error instanceof VenueCallError && isOrderNotFound(error.original)) {
+        // -2011 covers both "never existed" and "already final": the order lookup tells them apart.
+        try {
+          const order = await this.fetchOrder(ref);
+          return order
+            ? { kind: 'already_final', order }
+            : { kind: 'not_found', message: `${this.id} has no order ${ref.clientOrderId}.` };
+        } catch (lookup) {
+          return { kind: 'unknown', message: messageOf(lookup) };
+        }
+      }
+      return { kind: 'unknown', message: messageOf(error) };
+    }
+  }
+
+  /** Undefined only when the venue says the order does not exist (-2013); other failures throw. */
+  async fetchOrder(ref: OrderRef): Promise<VenueOrderSnapshot | undefined> {
+    const rules = this.market(ref.symbol, ref.marketType);
+    if (!rules) throw new Error(`${ref.symbol} (${ref.marketType}) is not listed at ${this.id}.`);
+    const params = { symbol: ref.symbol, origClientOrderId: ref.clientOrderId };
+    try {
+      const raw = await this.retryPolicy.execute(() =>
+        this.call(ref.marketType, 'query', WEIGHT.queryOrder[ref.marketType], (client) =>
+          ref.marketType === 'spot'
+            ? (client as BinanceSpotClient).privateGetOrder(params)
+            : (client as BinanceUsdmClient).fapiPrivateGetOrder(params),
+        ),
+      );
+      if (!isRawRecord(raw)) throw new Error('the venue answered the order lookup with no object');
+      const order = await this.withFills(raw, ref.marketType, rules, false);
+      this.track(ref, order);
+      return order;
+    } catch (error) {
+      if (error instanceof VenueCallError && isOrderNotFound(error.original)) return undefined;
+      throw new Error(messageOf(error));
+    }
+  }
+
+  /** The venue's balances (spot: free + locked; USD-M: wallet balance), as decimal strings. */
+  async fetchBalances(marketType: MarketType): Promise<ReadonlyMap<string, Decimal>> {
+    const raw = await this.call(marketType, 'query', WEIGHT.account[marketType], (client) =>
+      marketType === 'spot'
+        ? (client as BinanceSpotClient).privateGetAccount()
+        : (client as BinanceUsdmClient).fapiPrivateV2GetAccount(),
+    );
+    const balances = new Map<string, Decimal>();
+    const rows = isRawRecord(raw) ? (marketType === 'spot' ? raw['balances'] : raw['assets']) : undefined;
+    if (!Array.isArray(rows)) return balances;
+    for (const row of rows) {
+      if (!isRawRecord(row)) continue;
+      const asset = text(row, 'asset');
+      if (asset === undefined) continue;
+      const total =
+        marketType === 'spot'
+          ? dec(text(row, 'free')).plus(dec(text(row, 'locked')))
+          : dec(text(row, 'walletBalance'));
+      balances.set(asset, total);
+    }
+    return balances;
+  }
+
+  /** The venue's open orders (for adopting orders we did not place), as snapshots. */
+  async fetchOpenOrders(marketType: MarketType): Promise<readonly VenueOrderSnapshot[]> {
+    const raw = await this.openOrders(marketType);
+    const out: VenueOrderSnapshot[] = [];
+    for (const row of raw) {
+      const rules = this.market(text(row, 'symbol') ?? '', marketType);
+      if (rules) out.push(await this.withFills(row, marketType, rules, false));
+    }
+    return out;
+  }
+
+  private orderParams(request: VenueOrderRequest): Record<string, string> {
+    const spot = request.marketType === 'spot';
+    const params: Record<string, string> = {
+      symbol: request.symbol,
+      side: request.side.toUpperCase(),
+      quantity: decimalString(request.quantity),
+      newClientOrderId: request.clientOrderId,
+    };
+    const limitTif = () => {
+      params['timeInForce'] = request.timeInForce;
+    };
+    switch (request.type) {
+      case 'market':
+        params['type'] = 'MARKET';
+        break;
+      case 'limit':
+        params['type'] = 'LIMIT';
+        limitTif();
+        break;
+      case 'stop_market':
+        params['type'] = spot ? 'STOP_LOSS' : 'STOP_MARKET';
+        break;
+      case 'stop_limit':
+        params['type'] = spot ? 'STOP_LOSS_LIMIT' : 'STOP';
+        limitTif();
+        break;
+      case 'take_profit':
+        if (request.price !== undefined) {
+          params['type'] = spot ? 'TAKE_PROFIT_LIMIT' : 'TAKE_PROFIT';
+          limitTif();
+        } else {
+          params['type'] = spot ? 'TAKE_PROFIT' : 'TAKE_PROFIT_MARKET';
+        }
+        break;
+    }
+    if (request.price !== undefined && request.type !== 'market' && request.type !== 'stop_market') {
+      params['price'] = decimalString(request.price);
+    }
+    if (request.stopPrice !== undefined) params['stopPrice'] = decimalString(request.stopPrice);
+    if (spot) params['newOrderRespType'] = 'FULL';
+    else {
+      if (request.reduceOnly) params['reduceOnly'] = 'true';
+      // ccxt resolves the futures market from these fields; ask for the full result.
+      params['newOrderRespType'] = 'RESULT';
+    }
+    return params;
+  }
+
+  private async ensureLeverage(symbol: string, leverage: number, priority: RequestPriority): Promise<void> {
+    if (this.leverageSet.get(symbol) === leverage) return;
+    await this.retryPolicy.execute(() =>
+      this.call('futures', priority, WEIGHT.order, (client) =>
+        (client as BinanceUsdmClient).fapiPrivatePostLeverage({ symbol, leverage: String(leverage) }),
+      ),
+    );
+    this.leverageSet.set(symbol, leverage);
+  }
+
+  private async adoptDuplicate(request: VenueOrderRequest): Promise<VenueSubmitResult> {
+    try {
+      const order = await this.fetchOrder({
+        accountRef: request.accountRef,
+        symbol: request.symbol,
+        marketType: request.marketType,
+        clientOrderId: request.clientOrderId,
+      });
+      if (order) return { kind: 'accepted', order };
+      return { kind: 'unknown', message: 'duplicate client order id, yet no such order at the venue' };
+    } catch (error) {
+      return { kind: 'unknown', message: messageOf(error) };
+    }
+  }
+
+  /** The order payload plus every trade of the order (the FULL answer's fills, or a trades query). */
+  private async withFills(
+    raw: RawRecord,
+    marketType: MarketType,
+    rules: MarketRules,
+    taker: boolean,
+  ): Promise<VenueOrderSnapshot> {
+    const executed = dec(text(raw, 'executedQty'));
+    const time = Number(text(raw, 'transactTime') ?? text(raw, 'updateTime') ?? Date.now());
+    const inline = raw['fills'];
+    let trades: RawRecord[] = [];
+    if (executed.greaterThan(ZERO)) {
+      if (
+        Array.isArray(inline) &&
+        inline.length > 0 &&
+        inline.every((f) => isRawRecord(f) && f['tradeId'] !== undefined)
+      ) {
+        trades = inline.filter(isRawRecord);
+      } else {
+        try {
+          trades = await this.tradesOf(marketType, rules.symbol, text(raw, 'orderId') ?? '');
+        } catch (error) {
+          // The snapshot is lowered to a working status; the poller fetches the trades again.
+          this.background('trades of order', error);
+        }
+      }
+    }
+    const fills = trades.flatMap((trade) => {
+      const fill = fillFromBinance(trade, rules, time, taker);
+      return fill ? [fill] : [];
+    });
+    return snapshotFromBinance(raw, marketType, rules, fills);
+  }
+
+  private async tradesOf(marketType: MarketType, symbol: string, orderId: string): Promise<RawRecord[]> {
+    const params = { symbol, orderId };
+    const raw = await this.retryPolicy.execute(() =>
+      this.call(marketType, 'query', WEIGHT.trades[marketType], (client) =>
+        marketType === 'spot'
+          ? (client as BinanceSpotClient).privateGetMyTrades(params)
+          : (client as BinanceUsdmClient).fapiPrivateGetUserTrades(params),
+      ),
+    );
+    return Array.isArray(raw) ? raw.filter(isRawRecord) : [];
+  }
+
+  private async openOrders(marketType: MarketType, symbol?: string): Promise<RawRecord[]> {
+    const params = symbol === undefined ? {} : { symbol };
+    const weight =
+      symbol === undefined ? WEIGHT.openOrders[marketType] : WEIGHT.openOrdersOfSymbol[marketType];
+    const raw = await this.call(marketType, 'query', weight, (client) =>
+      marketType === 'spot'
+        ? (client as BinanceSpotClient).privateGetOpenOrders(params)
+        : (client as BinanceUsdmClient).fapiPrivateGetOpenOrders(params),
+    );
+    return Array.isArray(raw) ? raw.filter(isRawRecord) : [];
+  }
+
+  /** Working orders are followed until final; a final one is forgotten. */
+  private track(ref: OrderRef, order: VenueOrderSnapshot): void {
+    if (order.status === 'NEW' || order.status === 'PARTIALLY_FILLED') {
+      this.tracked.set(ref.clientOrderId, { ref, executed: order.filledQuantity.toFixed() });
+    } else {
+      this.tracked.delete(ref.clientOrderId);
+    }
+  }
+
+  /**
+   * The polling order tracker: one open-orders request per market type; an order whose filled quantity
+   * moved, or that left the open list, is looked up and reported. The OrderTracker records each report
+   * once (fills by venue trade id), so a report repeated by a later poll changes nothing.
+   */
+  private async pollOrders(): Promise<void> {
+    if (this.polling || this.closed || this.tracked.size === 0) return;
+    this.polling = true;
+    try {
+      const bySymbol = new Map<string, { ref: OrderRef; executed: string }[]>();
+      for (const entry of this.tracked.values()) {
+        const key = marketKey(entry.ref.symbol, entry.ref.marketType);
+        bySymbol.set(key, [...(bySymbol.get(key) ?? []), entry]);
+      }
+      for (const entries of bySymbol.values()) {
+        const { symbol, marketType } = entries[0]!.ref;
+        const open = new Map(
+          (await this.openOrders(marketType, symbol)).map((row) => [text(row, 'clientOrderId') ?? '', row]),
+        );
+        for (const entry of entries) {
+          const row = open.get(entry.ref.clientOrderId);
+          if (row && dec(text(row, 'executedQty')).toFixed() === entry.executed) continue;
+          const order = await this.fetchOrder(entry.ref);
+          if (!order) {
+            this.tracked.delete(entry.ref.clientOrderId);
+            continue;
+          }
+          this.emit(entry.ref, order);
+        }
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private emit(ref: OrderRef, order: VenueOrderSnapshot): void {
+    const report: ExecutionReport = {
+      kind: 'execution_report',
+      venue: this.id,
+      accountRef: ref.accountRef,
+      order,
+    };
+    for (const listener of this.listeners) listener(report);
+  }
+
+  private async loadMarkets(): Promise<void> {
+    const loaded: MarketRules[] = [];
+    for (const marketType of this.clients.keys()) {
+      const info = await this.call(marketType, 'query', WEIGHT.exchangeInfo[marketType], (client) =>
+        marketType === 'spot'
+          ? (client as BinanceSpotClient).publicGetExchangeInfo()
+          : (client as BinanceUsdmClient).fapiPublicGetExchangeInfo(),
+      );
+      const leverage = marketType === 'futures' ? await this.leverageBrackets() : undefined;
+      loaded.push(...parseExchangeInfo(info, marketType, leverage));
+    }
+    for (const market of loaded) this.rules.set(marketKey(market.symbol, market.marketType), market);
+  }
+
+  /** First-bracket leverage per USD-M symbol; without it the parser's conservative default applies. */
+  private async leverageBrackets(): Promise<ReadonlyMap<string, LeverageFacts> | undefined> {
+    try {
+      const raw = await this.call('futures', 'query', 1, (client) =>
+        (client as BinanceUsdmClient).fapiPrivateGetLeverageBracket(),
+      );
+      const out = new Map<string, LeverageFacts>();
+      for (const entry of Array.isArray(raw) ? raw : []) {
+        if (!isRawRecord(entry)) continue;
+        const symbol = text(entry, 'symbol');
+        const brackets = entry['brackets'];
+        const first = Array.isArray(brackets) ? brackets[0] : undefined;
+        if (symbol === undefined || !isRawRecord(first)) continue;
+        out.set(symbol, {
+          maxLeverage: Number(text(first, 'initialLeverage') ?? DEFAULT_FUTURES_LEVERAGE.maxLeverage),
+          maintenanceMarginRate: dec(
+            text(first, 'maintMarginRatio') ?? DEFAULT_FUTURES_LEVERAGE.maintenanceMarginRate.toFixed(),
+          ),
+        });
+      }
+      return out;
+    } catch (error) {
+      this.background('leverage brackets', error);
+      return undefined;
+    }
+  }
+
+  /** Spot: book mid; USD-M: the mark price. One all-symbols request per market type. */
+  private async pollPrices(): Promise<void> {
+    for (const marketType of this.clients.keys()) {
+      const rows = await this.call(marketType, 'query', WEIGHT.prices[marketType], (client) =>
+        marketType === 'spot'
+          ? (client as BinanceSpotClient).publicGetTickerBookTicker()
+          : (client as BinanceUsdmClient).fapiPublicGetPremiumIndex(),
+      );
+      for (const row of Array.isArray(rows) ? rows : []) {
+        if (!isRawRecord(row)) continue;
+        const symbol = text(row, 'symbol');
+        if (symbol === undefined) continue;
+        let price: Decimal;
+        if (marketType === 'spot') {
+          const bid = dec(text(row, 'bidPrice'));
+          const ask = dec(text(row, 'askPrice'));
+          if (bid.isZero() || ask.isZero()) continue;
+          price = bid.plus(ask).div(2);
+        } else {
+          price = dec(text(row, 'markPrice'));
+          if (price.isZero()) continue;
+        }
+        this.prices.set(marketKey(symbol, marketType), price);
+      }
+      this.pricesAt.set(marketType, Date.now());
+    }
+  }
+
+  /** One venue request through the breaker and the weight budget, its failure classified. */
+  private async call<T>(
+    marketType: MarketType,
+    priority: RequestPriority,
+    weight: number,
+    work: (client: BinanceClient) => Promise<T>,
+  ): Promise<T> {
+    const client = this.clients.get(marketType);
+    const budget = this.budgets.get(marketType);
+    if (!client || !budget) throw new Error(`${this.id} does not serve ${marketType}`);
+    try {
+      return await this.breaker.execute(async () => {
+        await budget.acquire(priority, weight);
+        try {
+          const result = await work(client);
+          this.observe(client, budget);
+          return result;
+        } catch (error) {
+          this.observe(client, budget);
+          const classified = classifyBinanceError(error, retryAfterOf(client));
+          if (classified.outcome === 'rejected' && classified.retryAfterMs !== undefined) {
+            budget.blockFor(classified.retryAfterMs);
+          }
+          if (classified.infrastructure) this.lastError = `${classified.code}: ${classified.message}`;
+          throw new VenueCallError(classified, error);
+        }
+      });
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        throw new VenueCallError(
+          {
+            outcome: 'rejected',
+            code: 'CIRCUIT_OPEN',
+            message: `${this.id} is failing; requests are paused until the circuit half-opens.`,
+            retryable: true,
+            infrastructure: false,
+          },
+          error,
+        );
+      }
+      if (error instanceof WeightBudgetExhausted) {
+        throw new VenueCallError(
+          {
+            outcome: 'rejected',
+            code: 'WEIGHT_BUDGET',
+            message: error.message,
+            retryable: true,
+            retryAfterMs: error.retryAfterMs,
+            infrastructure: false,
+          },
+          error,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private observe(client: BinanceClient, budget: RequestWeightBudget): void {
+    const used = header(client, 'x-mbx-used-weight-1m');
+    if (used !== undefined) budget.observeUsedWeight(Number(used));
+  }
+
+  private background(context: string, error: unknown): void {
+    const message = messageOf(error);
+    this.lastError = `${context}: ${message}`;
+    this.options.onBackgroundError?.(context, message);
+  }
+}
+
+function dec(value: string | undefined): Decimal {
+  if (value === undefined || value === '') return ZERO;
+  try {
+    return new Decimal(value);
+  } catch {
+    return ZERO;
+  }
+}
+
+function header(client: BinanceClient, name: string): string | undefined {
+  const headers = client.last_response_headers;
+  if (!headers) return undefined;
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return String(value);
+  }
+  return undefined;
+}
+
+function retryAfterOf(client: BinanceClient): number | undefined {
+  const value = header(client, 'retry-after');
+  const seconds = value === undefined ? NaN : Number(value);
+  return Number.isFinite(seconds) ? seconds : undefined;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof VenueCallError) return `${error.classified.code}: ${error.classified.message}`;
+  return sanitizeVenueMessage(error instanceof Error ? error.message : String(error));
+}

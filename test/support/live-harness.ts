@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { RunningSimulator } from '../../sim/binance-simulator.ts';
+import type { FaultSettings } from '../../sim/fault-controller.ts';
+import { provisionUser, type ProvisionedUser } from '../../src/execution/provision-user.ts';
+import { NO_RISK_LIMITS } from '../../src/domain/risk-limits.ts';
+import { CcxtBinanceVenue, type CcxtBinanceVenueOptions } from '../../src/venues/ccxt/ccxt-binance-venue.ts';
+import { startHarness, type Harness } from './harness.ts';
+import { startHarness as startSimHarness, type SimHarness } from '../sim/sim-support.ts';
+
+/** The whole app with a live ccxt venue pointed at the Binance simulator on loopback. */
+export interface LiveHarness {
+  readonly h: Harness;
+  readonly s: SimHarness;
+  readonly sim: RunningSimulator;
+  readonly venue: CcxtBinanceVenue;
+  readonly user: ProvisionedUser & { auth: { authorization: string } };
+  readonly apiKey: string;
+  setFaults(faults: FaultSettings): void;
+  close(): Promise<void>;
+}
+
+/** Fast polling and the simulator's weight limit, for every ccxt venue a test creates. */
+export const SIM_VENUE_OPTIONS: Partial<CcxtBinanceVenueOptions> = {
+  recvWindowMs: 1_000,
+  timeoutMs: 3_000,
+  pricePollMs: 1_000,
+  orderPollMs: 250,
+  retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 200 },
+  breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 1_000 },
+  // What the simulator enforces per IP and market type (its exchangeInfo advertises Binance's 6000).
+  weightLimitPerMinute: { spot: 1_200, futures: 1_200 },
+  // The poll is what most tests exercise; live-user-stream.test.ts turns the stream on.
+  userDataStream: false,
+};
+
+export async function startLiveHarness(
+  options: { venue?: Partial<CcxtBinanceVenueOptions>; env?: NodeJS.ProcessEnv; logger?: Logger } = {},
+): Promise<LiveHarness> {
+  const s = await startSimHarness();
+  const sim = s.sim;
+  const credentials = sim.accounts[0]!;
+  const venue = new CcxtBinanceVenue({
+    id: 'binance:sim',
+    apiKey: credentials.apiKey,
+    secret: credentials.secret,
+    baseUrl: sim.baseUrl,
+    wsUrl: sim.wsUrl,
+    recvWindowMs: 1_000,
+    timeoutMs: 3_000,
+    pricePollMs: 1_000,
+    orderPollMs: 250,
+    // What the simulator enforces per IP and market type (its exchangeInfo advertises Binance's 6000).
+    weightLimitPerMinute: { spot: 1_200, futures: 1_200 },
+    retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 200 },
+    breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 1_000 },
+    ...options.venue,
+  });
+  await venue.start();
+  const h = await startHarness({
+    venues: [venue],
+    ...(options.env && { env: options.env }),
+    ...(options.logger && { logger: options.logger }),
+    liveVenueOptions: SIM_VENUE_OPTIONS,
+  });
+  await h.fillgate.reconciler.ready();
+  const provisioned = await provisionUser(h.fillgate.identity, randomUUID, {
+    email: `${randomUUID()}@live.test`,
+    role: 'user',
+    paperVenue: venue.id,
+    riskLimits: NO_RISK_LIMITS,
+  });
+  return {
+    h,
+    s,
+    sim,
+    venue,
+    apiKey: credentials.apiKey,
+    user: { ...provisioned, auth: { authorization: `Bearer ${provisioned.token}` } },
+    setFaults: (faults) => sim.faults.set(faults),
+    async close() {
+      await h.close();
+      await venue.close();
+      await s.close();
+    },
+  };
+}
