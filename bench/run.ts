@@ -11,6 +11,7 @@ import { createFillgate, type Fillgate } from '../src/main.ts';
 import { openDatabase, type DatabaseHandle } from '../src/store/database.ts';
 import { ConstantBookFeed } from './constant-book-feed.ts';
 import { runSignalLatency } from './signal-latency.ts';
+import { runStreamLatency, type StreamLatencyResult } from './stream-latency.ts';
 import { runHttpOrderLoad, type HttpOrderLoadResult } from './http-order-load.ts';
 import { summarizeLatencies, type LatencySummary } from './latency-summary.ts';
 import { attachSqlRecorder, type CapturedStatement } from './sql-capture.ts';
@@ -46,6 +47,8 @@ const BENCH_RISK_LIMITS: RiskLimits = {
   maxDrawdownPct: null,
 };
 const SIGNALS = 200;
+/** Stream phase: 20 users × 5 WebSocket clients each, so every event fans out to five clients. */
+const STREAM = { users: 20, clientsPerUser: 5, orders: 300, paceMs: 40 } as const;
 
 /** Orders the capture account places before the captured one, so its position and audit chain exist. */
 const CAPTURE_WARMUP = 3;
@@ -299,6 +302,40 @@ async function bench(): Promise<number> {
   check('signals', { ...signals, exchangeOrderIds: [] });
   const signalFigures = summarizeLatencies(signals.latenciesNs, signals.wallNs);
 
+  // Commit -> WebSocket client: 100 stream clients, orders placed over HTTP, every delivery timed.
+  const streamUsers: ProvisionedUser[] = [];
+  for (let i = 0; i < STREAM.users; i += 1)
+    streamUsers.push(await provision(`bench-stream-${i}@bench.local`));
+  const streamTokens = streamUsers.map((u) => u.token);
+  check(
+    'stream warm-up',
+    await runHttpOrderLoad({
+      ...http,
+      tokens: streamTokens,
+      connections: STREAM.users,
+      orders: STREAM.users,
+    }),
+  );
+  const stream = await runStreamLatency({
+    ...http,
+    tokens: streamTokens,
+    clientsPerUser: STREAM.clientsPerUser,
+    orders: STREAM.orders,
+    paceMs: STREAM.paceMs,
+    latestSeqs: (userIds) =>
+      withAdmin(async (client) => {
+        const { rows } = await client.query<{ id: string; seq: number }>(
+          'SELECT id::text AS id, event_seq::int AS seq FROM users WHERE id::text = ANY($1)',
+          [userIds],
+        );
+        return new Map(rows.map((r) => [r.id, r.seq]));
+      }),
+  });
+  if (stream.problems.length > 0) {
+    failed = true;
+    for (const p of stream.problems) log(`  !! stream: ${p}`);
+  }
+
   // The application's pool goes before the baseline opens its own, so both never hold connections at once.
   await fillgate.stop();
   await closeDatabase();
@@ -345,7 +382,28 @@ async function bench(): Promise<number> {
       ` | baseline, a plain market order over HTTP ×1: p50 ${single.p50Ms.toFixed(2)} ms, p99 ${single.p99Ms.toFixed(2)} ms` +
       ` | ratio p50 ${(signalFigures.p50Ms / single.p50Ms).toFixed(2)}×`,
   );
+  printStream(stream);
   return failed ? 1 : 0;
+}
+
+function printStream(s: StreamLatencyResult): void {
+  const ms = (v: number): string => `${v.toFixed(2)} ms`;
+  const topics = [...s.timedByTopic].map(([topic, n]) => `${topic} ${n}`).join(', ');
+  log('');
+  log(
+    `stream    ${s.clients} WebSocket clients (${s.users} users × ${s.clients / s.users}), ${s.orders} orders over HTTP, one every ${STREAM.paceMs} ms, ${(s.wallMs / 1000).toFixed(1)} s:` +
+      ` ${s.deliveries} deliveries (${topics}; ${s.unattributed} not of a bench order),` +
+      ` ${s.problems.length === 0 ? 'every client got each of its user’s events once, in seq order' : `${s.problems.length} problems`}`,
+  );
+  log(
+    `commit -> WebSocket client, the order's last transaction (${s.afterAck.count} deliveries): after the 201 p50 ${ms(s.afterAck.p50Ms)}, p99 ${ms(s.afterAck.p99Ms)}` +
+      ` | upper bound, after the send: p50 ${ms(s.afterSend.p50Ms)}, p99 ${ms(s.afterSend.p99Ms)}` +
+      ` | order.created (${s.createdAfterSend.count}), after the send: p50 ${ms(s.createdAfterSend.p50Ms)}, p99 ${ms(s.createdAfterSend.p99Ms)}`,
+  );
+  log(
+    `          baseline, the same ${s.httpAck.count} orders' HTTP round trip: p50 ${ms(s.httpAck.p50Ms)}, p99 ${ms(s.httpAck.p99Ms)}` +
+      ` | ratio after-the-201/HTTP p50 ${(s.afterAck.p50Ms / s.httpAck.p50Ms).toFixed(2)}×, p99 ${(s.afterAck.p99Ms / s.httpAck.p99Ms).toFixed(2)}×`,
+  );
 }
 
 function printTable(rows: readonly PhaseFigures[]): void {
