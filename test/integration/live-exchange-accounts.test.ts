@@ -35,6 +35,9 @@ describe(`live exchange accounts with encrypted keys (${databaseKind})`, () => {
   beforeAll(async () => {
     L = await startLiveHarness({
       logger,
+      // Three venues reconcile every 100 ms and scan open orders every 200 ms, far past Binance's 1200
+      // weight a minute; this file tests keys and adoption, not the budget (live-circuit-breaker does).
+      weightPerMinute: 1_000_000,
       env: {
         FILLGATE_MASTER_KEY: masterKey,
         FILLGATE_RECONCILE_INTERVAL_MS: '100',
@@ -178,7 +181,11 @@ describe(`live exchange accounts with encrypted keys (${databaseKind})`, () => {
         // Resolving an unknown outcome waits out the receive window; a loaded CI machine needs headroom.
         30_000,
       );
-      expect(['FILLED', 'REJECTED']).toContain(settled?.status);
+      const events = settled ? await L.h.fillgate.read.listOrderEvents(L.user.userId, settled.id) : [];
+      expect(
+        ['FILLED', 'REJECTED'],
+        `order ${ids.indexOf(id)}: ${JSON.stringify(events.map((e) => [e.kind, e.toStatus]))}`,
+      ).toContain(settled?.status);
       await request('GET', `/api/v1/orders/${id}`);
     }
     // Binance takes a spot buy's commission in the base asset; the ledger books it in the quote asset.

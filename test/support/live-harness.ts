@@ -35,9 +35,21 @@ export const SIM_VENUE_OPTIONS: Partial<CcxtBinanceVenueOptions> = {
 };
 
 export async function startLiveHarness(
-  options: { venue?: Partial<CcxtBinanceVenueOptions>; env?: NodeJS.ProcessEnv; logger?: Logger } = {},
+  options: {
+    venue?: Partial<CcxtBinanceVenueOptions>;
+    env?: NodeJS.ProcessEnv;
+    logger?: Logger;
+    /**
+     * The simulator's request-weight limit per minute, and every venue's budget with it. Its IP limit is
+     * shared by all the venues a test creates: tests that poll hard without testing rate limits raise it.
+     */
+    weightPerMinute?: number;
+  } = {},
 ): Promise<LiveHarness> {
-  const s = await startSimHarness();
+  const weight = options.weightPerMinute;
+  const baseFaults: FaultSettings = weight ? { rateLimit: { weightPerMinute: weight } } : {};
+  const budget = weight ? { weightLimitPerMinute: { spot: weight, futures: weight } } : {};
+  const s = await startSimHarness({ faults: baseFaults });
   const sim = s.sim;
   const credentials = sim.accounts[0]!;
   const venue = new CcxtBinanceVenue({
@@ -54,6 +66,7 @@ export async function startLiveHarness(
     weightLimitPerMinute: { spot: 1_200, futures: 1_200 },
     retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 200 },
     breaker: { consecutiveFailures: 1_000, halfOpenAfterMs: 1_000 },
+    ...budget,
     ...options.venue,
   });
   await venue.start();
@@ -61,7 +74,7 @@ export async function startLiveHarness(
     venues: [venue],
     ...(options.env && { env: options.env }),
     ...(options.logger && { logger: options.logger }),
-    liveVenueOptions: SIM_VENUE_OPTIONS,
+    liveVenueOptions: { ...SIM_VENUE_OPTIONS, ...budget },
   });
   await h.fillgate.reconciler.ready();
   const provisioned = await provisionUser(h.fillgate.identity, randomUUID, {
@@ -77,7 +90,7 @@ export async function startLiveHarness(
     venue,
     apiKey: credentials.apiKey,
     user: { ...provisioned, auth: { authorization: `Bearer ${provisioned.token}` } },
-    setFaults: (faults) => sim.faults.set(faults),
+    setFaults: (faults) => sim.faults.set({ ...baseFaults, ...faults }),
     async close() {
       await h.close();
       await venue.close();
