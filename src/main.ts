@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { BUILTIN_MARKETS } from './domain/builtin-markets.ts';
 import type { ExecutionDeps, VenueDirectory } from './execution/execution-deps.ts';
 import { provisionUser } from './execution/provision-user.ts';
-import type { VenuePort } from './execution/venue-port.ts';
+import type { VenueErrorClass, VenuePort } from './execution/venue-port.ts';
 import { buildApp } from './http/build-app.ts';
 import { JwtAccessTokens } from './http/jwt-access-tokens.ts';
 import { DEFAULT_STREAM_OPTIONS } from './http/stream-gateway.ts';
@@ -171,6 +171,8 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
   const identity = new DrizzleIdentityStore(database.db);
   const pnl = new DrizzlePnlStore(database.db);
   const venues = new VenueMap([paper, ...(options.venues ?? [])]);
+  // Filled in once the app (which owns the metrics registry) exists; startup reconciliation may resend before.
+  const venueErrorSink: { count?: (venue: string, errorClass: VenueErrorClass) => void } = {};
   const execution: ExecutionDeps = {
     store,
     venues,
@@ -179,6 +181,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     marketSlippage: config.marketSlippage,
     // Orders for a venue are refused until its startup reconciliation has passed.
     tradingGate: { blockedReason: (venueId) => reconciler.blockedReason(venueId) },
+    onVenueError: (venue, errorClass) => venueErrorSink.count?.(venue, errorClass),
   };
 
   // Orders that were resting when the process stopped keep resting.
@@ -297,6 +300,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     logger,
     exchangeAccounts,
   });
+  venueErrorSink.count = (venue, errorClass) => app.metrics.venueErrors.inc({ venue, class: errorClass });
 
   let stopped: Promise<void> | undefined;
   return {

@@ -87,7 +87,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ),
   });
 
-  const metrics = new HttpMetrics(() => app.streamGateway.clientCount);
+  const metrics = new HttpMetrics(
+    () => app.streamGateway.clientCount,
+    () => deps.execution.venues.all().map((venue) => venue.health()),
+  );
   app.decorate('metrics', metrics);
   app.addHook('onResponse', async (request, reply) => {
     metrics.requestLatency.observe(
