@@ -61,6 +61,8 @@ export interface FillgateOptions {
   readonly liveVenueOptions?: Partial<CcxtBinanceVenueOptions>;
   /** Environment for the master key (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Told of every error that ends in a 500 (serve() passes Sentry's when SENTRY_DSN is set). */
+  readonly reportError?: (error: unknown) => void;
 }
 
 export interface Fillgate {
@@ -299,6 +301,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     version: VERSION,
     logger,
     exchangeAccounts,
+    ...(options.reportError && { reportError: options.reportError }),
   });
   venueErrorSink.count = (venue, errorClass) => app.metrics.venueErrors.inc({ venue, class: errorClass });
 
@@ -369,7 +372,11 @@ async function ensureDemoUser(fillgate: Fillgate, dataDir: string): Promise<stri
 /** `npm start` and `fillgate serve`: config from the environment, demo user on first run, listen. */
 export async function serve(): Promise<void> {
   const config = loadConfig();
-  const fillgate = await createFillgate({ config });
+  // Lazily: without SENTRY_DSN the Sentry SDK is not even loaded.
+  const reportError = config.sentryDsn
+    ? await (await import('./observability/start-sentry.ts')).startSentry(config.sentryDsn, VERSION)
+    : undefined;
+  const fillgate = await createFillgate({ config, ...(reportError && { reportError }) });
   const token = await ensureDemoUser(fillgate, config.dataDir);
   const url = await fillgate.listen();
   const shutdown = (signal: string) => {

@@ -52,7 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
-  app.setErrorHandler(handleError);
+  app.setErrorHandler((error, request, reply) => handleError(error, request, reply, deps.reportError));
 
   // OpenAPI 3 from the route schemas; Swagger UI at /docs. No CORS plugin: cross-origin calls are refused
   // by browsers (the dashboard is same-origin).
