@@ -10,6 +10,8 @@ export interface Config {
   /** HS256 key for access tokens; absent: generated once into FILLGATE_DATA_DIR/jwt-secret (mode 0600). */
   readonly jwtSecret?: string;
   readonly logLevel: string;
+  /** Sentry DSN: unhandled errors are reported there; absent, no Sentry code runs. */
+  readonly sentryDsn?: string;
   /** `synthetic` (default) or `replay:<path to kline .csv or .zip>`. */
   readonly feed:
     | { readonly kind: 'synthetic'; readonly seed: string }
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.FILLGATE_DATA_DIR ?? '.fillgate'),
     jwtSecret: jwtSecret(env.FILLGATE_JWT_SECRET),
     logLevel: env.LOG_LEVEL ?? 'info',
+    ...(env.SENTRY_DSN ? { sentryDsn: env.SENTRY_DSN } : {}),
     feed,
     feedIntervalMs: integer(env, 'FILLGATE_FEED_INTERVAL_MS', 500, 10, 60_000),
     makerFeeRate: rate(env, 'FILLGATE_MAKER_FEE', '0.001'),

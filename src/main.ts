@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { BUILTIN_MARKETS } from './domain/builtin-markets.ts';
 import type { ExecutionDeps, VenueDirectory } from './execution/execution-deps.ts';
 import { provisionUser } from './execution/provision-user.ts';
-import type { VenuePort } from './execution/venue-port.ts';
+import type { VenueErrorClass, VenuePort } from './execution/venue-port.ts';
 import { buildApp } from './http/build-app.ts';
 import { JwtAccessTokens } from './http/jwt-access-tokens.ts';
 import { DEFAULT_STREAM_OPTIONS } from './http/stream-gateway.ts';
@@ -61,6 +61,8 @@ export interface FillgateOptions {
   readonly liveVenueOptions?: Partial<CcxtBinanceVenueOptions>;
   /** Environment for the master key (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Told of every error that ends in a 500 (serve() passes Sentry's when SENTRY_DSN is set). */
+  readonly reportError?: (error: unknown) => void;
 }
 
 export interface Fillgate {
@@ -171,6 +173,8 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
   const identity = new DrizzleIdentityStore(database.db);
   const pnl = new DrizzlePnlStore(database.db);
   const venues = new VenueMap([paper, ...(options.venues ?? [])]);
+  // Filled in once the app (which owns the metrics registry) exists; startup reconciliation may resend before.
+  const venueErrorSink: { count?: (venue: string, errorClass: VenueErrorClass) => void } = {};
   const execution: ExecutionDeps = {
     store,
     venues,
@@ -179,6 +183,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     marketSlippage: config.marketSlippage,
     // Orders for a venue are refused until its startup reconciliation has passed.
     tradingGate: { blockedReason: (venueId) => reconciler.blockedReason(venueId) },
+    onVenueError: (venue, errorClass) => venueErrorSink.count?.(venue, errorClass),
   };
 
   // Orders that were resting when the process stopped keep resting.
@@ -296,7 +301,9 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     version: VERSION,
     logger,
     exchangeAccounts,
+    ...(options.reportError && { reportError: options.reportError }),
   });
+  venueErrorSink.count = (venue, errorClass) => app.metrics.venueErrors.inc({ venue, class: errorClass });
 
   let stopped: Promise<void> | undefined;
   return {
@@ -365,7 +372,11 @@ async function ensureDemoUser(fillgate: Fillgate, dataDir: string): Promise<stri
 /** `npm start` and `fillgate serve`: config from the environment, demo user on first run, listen. */
 export async function serve(): Promise<void> {
   const config = loadConfig();
-  const fillgate = await createFillgate({ config });
+  // Lazily: without SENTRY_DSN the Sentry SDK is not even loaded.
+  const reportError = config.sentryDsn
+    ? await (await import('./observability/start-sentry.ts')).startSentry(config.sentryDsn, VERSION)
+    : undefined;
+  const fillgate = await createFillgate({ config, ...(reportError && { reportError }) });
   const token = await ensureDemoUser(fillgate, config.dataDir);
   const url = await fillgate.listen();
   const shutdown = (signal: string) => {

@@ -24,6 +24,10 @@ const USAGE = `fillgate <command> [options]
   positions
   logs [--follow] [--source TERMINAL|DCA|GRID|COPY|SIGNAL]
   kill [--account ID] [--flatten] [--release]
+  keys add --venue binance|binanceusdm --api-key K [--api-secret S] [--base-url U] [--label L]
+                                (the secret: --api-secret, or FILLGATE_API_SECRET to keep it out of shell history)
+  keys list
+  keys remove <account id>
   sim [--port 9100] [--accounts N]
 
   Global: --url (FILLGATE_URL, default http://127.0.0.1:8080), --token (FILLGATE_TOKEN, or FILLGATE_DATA_DIR/demo-token), --json
@@ -51,6 +55,11 @@ const OPTIONS = {
   account: { type: 'string' },
   flatten: { type: 'boolean', default: false },
   release: { type: 'boolean', default: false },
+  venue: { type: 'string' },
+  'api-key': { type: 'string' },
+  'api-secret': { type: 'string' },
+  'base-url': { type: 'string' },
+  label: { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -213,6 +222,48 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           });
           print(engaged, () => `Kill switch engaged on ${engaged.accounts.length} account(s).`);
         }
+        return 0;
+      }
+      case 'keys add': {
+        const venue = need(str('venue'), 'venue');
+        if (venue !== 'binance' && venue !== 'binanceusdm')
+          throw new UsageError('--venue is binance or binanceusdm.');
+        const secret = str('api-secret') ?? io.env.FILLGATE_API_SECRET;
+        if (!secret) throw new UsageError('Missing --api-secret (or FILLGATE_API_SECRET).');
+        const account = await client.addExchangeAccount({
+          venue,
+          api_key: need(str('api-key'), 'api-key'),
+          api_secret: secret,
+          ...(str('base-url') ? { base_url: str('base-url') } : {}),
+          ...(str('label') ? { label: str('label') } : {}),
+        });
+        // The server's answer holds the masked key only; the secret is never echoed.
+        print(
+          account,
+          () =>
+            `Added ${account.venue} account ${account.account_id} (${account.label}, key ${account.api_key})`,
+        );
+        return 0;
+      }
+      case 'keys list': {
+        const accounts = await client.listExchangeAccounts();
+        print(accounts, () =>
+          table(accounts, [
+            'account_id',
+            'venue',
+            'market_type',
+            'label',
+            'api_key',
+            'base_url',
+            'created_at',
+          ]),
+        );
+        return 0;
+      }
+      case 'keys remove': {
+        const accountId = need(arg, 'account id');
+        await client.removeExchangeAccount(accountId);
+        print({ account_id: accountId, removed: true }, () => `Removed exchange account ${accountId}.`);
         return 0;
       }
       case 'logs': {

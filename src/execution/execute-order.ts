@@ -478,6 +478,12 @@ export async function submitAdmittedOrder(
   requestPayload: unknown,
 ): Promise<ExecutionResult> {
   const result = await submitToVenue(admitted.venue, admitted.order);
+  if (result.kind !== 'accepted') {
+    deps.onVenueError?.(
+      admitted.venue.id,
+      result.kind === 'unknown' ? 'outcome_unknown' : result.retryable ? 'retryable' : 'definitely_rejected',
+    );
+  }
   return deps.store.transaction(admitted.order.userId, (uow) =>
     recordSubmission(deps, uow, requestPayload, admitted, result),
   );

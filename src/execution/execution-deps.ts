@@ -1,6 +1,6 @@
 import type { Decimal } from '../domain/decimal.ts';
 import type { ExecutionStore } from './store-port.ts';
-import type { VenuePort } from './venue-port.ts';
+import type { VenueErrorClass, VenuePort } from './venue-port.ts';
 
 export interface VenueDirectory {
   get(venueId: string): VenuePort | undefined;
@@ -22,4 +22,6 @@ export interface ExecutionDeps {
   /** Price protection for market orders, e.g. 0.02: never fill more than 2% through the reference price. */
   readonly marketSlippage: Decimal;
   readonly tradingGate?: TradingGate;
+  /** Told of every submit the venue did not accept (for the /metrics counter). */
+  readonly onVenueError?: (venueId: string, errorClass: VenueErrorClass) => void;
 }

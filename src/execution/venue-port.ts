@@ -104,7 +104,12 @@ export interface VenueHealth {
   readonly venue: string;
   readonly status: 'up' | 'degraded' | 'down';
   readonly detail?: string;
+  /** The circuit breaker's state, for venues that have one (the paper venue does not). */
+  readonly breaker?: 'closed' | 'half-open' | 'open';
 }
+
+/** How a failed submit is classified: the three answers that decide what happens to the order. */
+export type VenueErrorClass = 'definitely_rejected' | 'retryable' | 'outcome_unknown';
 
 export interface OrderRef {
   readonly accountRef: string;

@@ -28,6 +28,8 @@ export interface AppDeps {
   /** Requests per user (or per IP before sign-in) per minute. */
   readonly rateLimitPerMinute?: number;
   readonly health: () => Promise<HealthReport>;
+  /** Told of every error that ends in a 500 (Sentry when SENTRY_DSN is set). */
+  readonly reportError?: (error: unknown) => void;
   readonly version: string;
   readonly logger?: FastifyBaseLogger | false;
   /** Live exchange accounts (encrypted keys, ccxt venues); absent: the routes answer 503. */

@@ -52,7 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
-  app.setErrorHandler(handleError);
+  app.setErrorHandler((error, request, reply) => handleError(error, request, reply, deps.reportError));
 
   // OpenAPI 3 from the route schemas; Swagger UI at /docs. No CORS plugin: cross-origin calls are refused
   // by browsers (the dashboard is same-origin).
@@ -87,7 +87,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ),
   });
 
-  const metrics = new HttpMetrics(() => app.streamGateway.clientCount);
+  const metrics = new HttpMetrics(
+    () => app.streamGateway.clientCount,
+    () => deps.execution.venues.all().map((venue) => venue.health()),
+  );
   app.decorate('metrics', metrics);
   app.addHook('onResponse', async (request, reply) => {
     metrics.requestLatency.observe(

@@ -23,7 +23,12 @@ function isFastifyError(error: unknown): error is FastifyError {
 }
 
 /** The one error handler: every 4xx/5xx leaves as `{ error: { code, message, details, retryable } }`. */
-export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+export function handleError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  reportError?: (error: unknown) => void,
+): void {
   if (error instanceof AppError) {
     void reply.status(error.status).send(envelope(error.code, error.message, error.details ?? null));
     return;
@@ -52,5 +57,6 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     return;
   }
   request.log.error({ err: error }, 'unhandled error');
+  reportError?.(error);
   void reply.status(500).send(envelope('INTERNAL', 'Internal error. It has been logged; retry later.'));
 }

@@ -1,4 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { VenueHealth } from '../execution/venue-port.ts';
+
+const BREAKER_STATE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 /** The process's Prometheus metrics (one registry per app, so test apps do not collide). */
 export class HttpMetrics {
@@ -24,7 +27,27 @@ export class HttpMetrics {
     registers: [this.registry],
   });
 
-  constructor(streamClients: () => number) {
+  readonly venueErrors = new Counter({
+    name: 'fillgate_venue_errors_total',
+    help: 'Submits a venue did not accept, by venue and class (definitely_rejected, retryable, outcome_unknown).',
+    labelNames: ['venue', 'class'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(streamClients: () => number, venueHealth: () => readonly VenueHealth[] = () => []) {
+    new Gauge({
+      name: 'fillgate_venue_circuit_breaker_state',
+      help: 'Circuit breaker state per venue: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['venue'] as const,
+      registers: [this.registry],
+      collect() {
+        // Read at scrape time: venues come and go with exchange accounts, so stale series are dropped.
+        this.reset();
+        for (const health of venueHealth()) {
+          if (health.breaker) this.set({ venue: health.venue }, BREAKER_STATE[health.breaker]);
+        }
+      },
+    });
     new Gauge({
       name: 'fillgate_websocket_clients',
       help: 'Connected WebSocket stream clients.',

@@ -113,6 +113,26 @@ export interface CreatedUser {
   readonly accounts: readonly { readonly id: string; readonly market_type: string; readonly venue: string }[];
 }
 
+/** A live exchange account as the API shows it: the key masked, the secret never. */
+export interface ExchangeAccount {
+  readonly account_id: string;
+  readonly venue: 'binance' | 'binanceusdm';
+  readonly venue_id: string;
+  readonly market_type: string;
+  readonly label: string;
+  readonly base_url: string | null;
+  readonly api_key: string;
+  readonly created_at: string;
+}
+
+export interface AddExchangeAccountInput {
+  readonly venue: 'binance' | 'binanceusdm';
+  readonly api_key: string;
+  readonly api_secret: string;
+  readonly base_url?: string;
+  readonly label?: string;
+}
+
 /** Every call the SDK makes, as `METHOD /path` with OpenAPI-style params (checked against /docs/json in tests). */
 export const SDK_OPERATIONS = [
   'POST /api/v1/auth/login',
@@ -131,6 +151,9 @@ export const SDK_OPERATIONS = [
   'GET /api/trading/execution-logs',
   'POST /api/v1/kill-switch',
   'DELETE /api/v1/kill-switch',
+  'POST /api/v1/exchange-accounts',
+  'GET /api/v1/exchange-accounts',
+  'DELETE /api/v1/exchange-accounts/{id}',
 ] as const;
 
 export interface ClientOptions {
@@ -256,6 +279,16 @@ export class FillgateClient {
       'DELETE',
       `/api/v1/kill-switch${query ? `?${query}` : ''}`,
     );
+  }
+  /** Stores an exchange key (encrypted at rest); the server checks it against the venue first. */
+  addExchangeAccount(input: AddExchangeAccountInput): Promise<ExchangeAccount> {
+    return this.request('POST', '/api/v1/exchange-accounts', input);
+  }
+  async listExchangeAccounts(): Promise<readonly ExchangeAccount[]> {
+    return (await this.request<{ data: ExchangeAccount[] }>('GET', '/api/v1/exchange-accounts')).data;
+  }
+  async removeExchangeAccount(accountId: string): Promise<void> {
+    await this.request('DELETE', `/api/v1/exchange-accounts/${encodeURIComponent(accountId)}`);
   }
 }
 

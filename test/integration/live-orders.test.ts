@@ -164,5 +164,11 @@ describe(`live venue through ccxt against the simulator (${databaseKind})`, () =
     const stored = (await order(body.order_id))!;
     expect(stored.status).toBe('REJECTED');
     expect(simOrder(stored.clientOrderId)).toBeUndefined();
+
+    const metrics = (await L.h.fillgate.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain(
+      `fillgate_venue_errors_total{venue="${L.venue.id}",class="definitely_rejected"} 1`,
+    );
+    expect(metrics).toContain(`fillgate_venue_circuit_breaker_state{venue="${L.venue.id}"} 0`);
   });
 });

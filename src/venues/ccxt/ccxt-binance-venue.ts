@@ -294,7 +294,7 @@ export class CcxtBinanceVenue implements VenuePort {
     const detail = [`circuit ${breaker}`, budgets, streams, stale ? 'prices stale' : '', this.lastError ?? '']
       .filter((part) => part !== '')
       .join('; ');
-    return { venue: this.id, status, detail };
+    return { venue: this.id, status, detail, breaker };
   }
 
   async submit(request: VenueOrderRequest): Promise<VenueSubmitResult> {
