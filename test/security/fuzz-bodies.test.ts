@@ -3,26 +3,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { databaseKind } from '../support/test-database.ts';
+import { USER_OWNED_TABLES } from '../support/user-owned-tables.ts';
 
-const TABLES = [
-  'users',
-  'api_tokens',
-  'refresh_tokens',
-  'exchange_accounts',
-  'balances',
-  'orders',
-  'fills',
-  'positions',
-  'execution_audit',
-  'order_events',
-  'outbox',
-  'idempotency_keys',
-  'risk_limits',
-  'equity_snapshots',
-  'signals',
-  'webhook_secrets',
-  'exchange_keys',
-];
+const TABLES = USER_OWNED_TABLES;
 /** Field names the routes really take, so the fuzzer also reaches type and format checks. */
 const FIELDS = [
   'symbol',

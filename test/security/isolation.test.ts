@@ -4,6 +4,7 @@ import { APP_ROLE } from '../../src/store/scoped-transaction.ts';
 import { userTransaction } from '../../src/store/scoped-transaction.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { databaseKind } from '../support/test-database.ts';
+import { USER_OWNED_TABLES } from '../support/user-owned-tables.ts';
 
 type Json = Record<string, unknown>;
 /** Rows of a raw query (pg and PGlite both answer `{ rows }`). */
@@ -11,25 +12,7 @@ const rowsOf = async <T>(result: Promise<unknown>): Promise<T[]> => ((await resu
 type User = Awaited<ReturnType<Harness['user']>>;
 
 /** Tables that hold a user's data: each must be under FORCE ROW LEVEL SECURITY. */
-const USER_OWNED = [
-  'users',
-  'api_tokens',
-  'refresh_tokens',
-  'exchange_accounts',
-  'balances',
-  'orders',
-  'fills',
-  'positions',
-  'execution_audit',
-  'order_events',
-  'outbox',
-  'idempotency_keys',
-  'risk_limits',
-  'equity_snapshots',
-  'signals',
-  'webhook_secrets',
-  'exchange_keys',
-];
+const USER_OWNED = USER_OWNED_TABLES;
 
 describe(`isolation between users on ${databaseKind}`, () => {
   let h: Harness;
