@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { postJson, type JsonAnswer } from './post-json.ts';
 
 export interface HttpOrderLoadOptions {
   readonly host: string;
@@ -19,46 +20,7 @@ export interface HttpOrderLoadResult {
   readonly exchangeOrderIds: readonly string[];
 }
 
-interface Answer {
-  readonly statusCode: number;
-  readonly body: string;
-}
-
-function post(
-  agent: http.Agent,
-  options: HttpOrderLoadOptions,
-  token: string,
-  payload: string,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        agent,
-        host: options.host,
-        port: options.port,
-        method: 'POST',
-        path: '/api/v1/orders',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ statusCode: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
-
-function placedOrderId(answer: Answer): string | undefined {
+function placedOrderId(answer: JsonAnswer): string | undefined {
   if (answer.statusCode !== 201) return undefined;
   try {
     const parsed = JSON.parse(answer.body) as { status?: unknown; exchange_order_id?: unknown };
@@ -92,9 +54,9 @@ export async function runHttpOrderLoad(options: HttpOrderLoadOptions): Promise<H
     while (claimed < options.orders) {
       claimed += 1;
       const sent = process.hrtime.bigint();
-      let answer: Answer;
+      let answer: JsonAnswer;
       try {
-        answer = await post(agent, options, token, payload);
+        answer = await postJson(agent, { ...options, path: '/api/v1/orders' }, token, payload);
       } catch (error) {
         failures += 1;
         if (failureSamples.length < 5)

@@ -12,6 +12,7 @@ import { openDatabase } from '../src/store/database.ts';
 import { CcxtBinanceVenue } from '../src/venues/ccxt/ccxt-binance-venue.ts';
 import { ConstantBookFeed } from './constant-book-feed.ts';
 import { summarizeLatencies } from './latency-summary.ts';
+import { postJson } from './post-json.ts';
 
 /**
  * Live-path overhead: the same market order sent to the Binance simulator on loopback, once as a bare ccxt
@@ -33,38 +34,6 @@ async function dropSchema(): Promise<void> {
   } finally {
     await admin.end();
   }
-}
-
-function post(
-  agent: http.Agent,
-  port: number,
-  token: string,
-  body: string,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/api/v1/orders',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
 }
 
 async function bench(): Promise<number> {
@@ -122,11 +91,16 @@ async function bench(): Promise<number> {
         const t0 = process.hrtime.bigint();
         await bare.createOrder('BTC/USDT', 'market', 'buy', Number(QUANTITY));
         const t1 = process.hrtime.bigint();
-        const answer = await post(agent, port, user.token, body);
+        const answer = await postJson(
+          agent,
+          { host: '127.0.0.1', port, path: '/api/v1/orders' },
+          user.token,
+          body,
+        );
         const t2 = process.hrtime.bigint();
-        if (answer.status !== 201) {
+        if (answer.statusCode !== 201) {
           failures += 1;
-          if (failures <= 3) log(`  !! HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
+          if (failures <= 3) log(`  !! HTTP ${answer.statusCode}: ${answer.body.slice(0, 200)}`);
           continue;
         }
         if (i < 10) continue; // warm-up

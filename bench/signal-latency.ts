@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { postJson } from './post-json.ts';
 
 export interface SignalLatencyResult {
   readonly latenciesNs: bigint[];
@@ -33,39 +34,22 @@ export async function runSignalLatency(options: {
         sizing: { mode: 'fixed_quote', value: '100' },
       });
       const sent = process.hrtime.bigint();
-      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const request = http.request(
-          {
-            agent,
-            host: '127.0.0.1',
-            port: options.port,
-            method: 'POST',
-            path: '/api/v1/signals',
-            headers: {
-              authorization: `Bearer ${options.token}`,
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(payload),
-            },
-          },
-          (response) => {
-            let body = '';
-            response.setEncoding('utf8');
-            response.on('data', (chunk: string) => (body += chunk));
-            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-          },
-        );
-        request.on('error', reject);
-        request.end(payload);
-      });
+      const answer = await postJson(
+        agent,
+        { host: '127.0.0.1', port: options.port, path: '/api/v1/signals' },
+        options.token,
+        payload,
+      );
       const elapsed = process.hrtime.bigint() - sent;
       const opened =
-        answer.status === 201 && (JSON.parse(answer.body) as { status?: string }).status === 'in_position';
+        answer.statusCode === 201 &&
+        (JSON.parse(answer.body) as { status?: string }).status === 'in_position';
       if (opened) {
         latenciesNs.push(elapsed);
       } else {
         failures += 1;
         if (failureSamples.length < 5)
-          failureSamples.push(`HTTP ${answer.status}: ${answer.body.slice(0, 300)}`);
+          failureSamples.push(`HTTP ${answer.statusCode}: ${answer.body.slice(0, 300)}`);
       }
     }
   } finally {

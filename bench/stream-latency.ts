@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { postJson, type JsonAnswer } from './post-json.ts';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
@@ -223,54 +224,35 @@ export async function runStreamLatency(options: StreamLatencyOptions): Promise<S
     const agent = new http.Agent({ keepAlive: true, maxSockets: options.tokens.length });
     const payload = JSON.stringify(options.body);
     let orderFailures = 0;
-    const place = (token: string): Promise<void> => {
+    const place = async (token: string): Promise<void> => {
       const order: OrderTiming = { sent: performance.now() };
       orders.push(order);
-      return new Promise<void>((resolve) => {
-        const request = http.request(
-          {
-            agent,
-            host: options.host,
-            port: options.port,
-            method: 'POST',
-            path: '/api/v1/orders',
-            headers: {
-              authorization: `Bearer ${token}`,
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(payload),
-            },
-          },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('end', () => {
-              order.acked = performance.now();
-              const body = Buffer.concat(chunks).toString('utf8');
-              const orderId =
-                response.statusCode === 201
-                  ? (JSON.parse(body) as { order_id?: unknown }).order_id
-                  : undefined;
-              if (typeof orderId === 'string') {
-                order.orderId = orderId;
-                byOrderId.set(orderId, order);
-                const acked = { ...order, acked: order.acked };
-                for (const e of early.get(orderId) ?? []) time(acked, e.topic, e.receivedAt);
-                early.delete(orderId);
-              } else {
-                orderFailures += 1;
-                problem(`order: HTTP ${response.statusCode}: ${body.slice(0, 200)}`);
-              }
-              resolve();
-            });
-          },
+      let answer: JsonAnswer;
+      try {
+        answer = await postJson(
+          agent,
+          { host: options.host, port: options.port, path: '/api/v1/orders' },
+          token,
+          payload,
         );
-        request.on('error', (error) => {
-          orderFailures += 1;
-          problem(`order: ${error.message}`);
-          resolve();
-        });
-        request.end(payload);
-      });
+      } catch (error) {
+        orderFailures += 1;
+        problem(`order: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+      order.acked = performance.now();
+      const orderId =
+        answer.statusCode === 201 ? (JSON.parse(answer.body) as { order_id?: unknown }).order_id : undefined;
+      if (typeof orderId === 'string') {
+        order.orderId = orderId;
+        byOrderId.set(orderId, order);
+        const acked = { ...order, acked: order.acked };
+        for (const e of early.get(orderId) ?? []) time(acked, e.topic, e.receivedAt);
+        early.delete(orderId);
+      } else {
+        orderFailures += 1;
+        problem(`order: HTTP ${answer.statusCode}: ${answer.body.slice(0, 200)}`);
+      }
     };
     const answers: Promise<void>[] = [];
     try {

@@ -1,8 +1,8 @@
-import ccxt from 'ccxt';
+import { BinanceSpotClient, BinanceUsdmClient, binanceUrls } from '../src/venues/ccxt/binance-client.ts';
 
 /*
- * ccxt clients pointed at a local Binance-compatible exchange (the simulator). The later ccxt venue
- * adapter can copy this file: it is the one place that knows how to aim ccxt at a non-Binance host.
+ * ccxt clients pointed at a local Binance-compatible exchange (the simulator), for tests and scripts that
+ * drive it directly. The URL table and the error mapping are the live adapter's (src/venues/ccxt).
  */
 
 export interface LocalBinanceEndpoint {
@@ -23,70 +23,18 @@ export interface LocalBinanceOptions {
   readonly timeout?: number;
 }
 
-/**
- * Every `urls.api` entry ccxt 4.5 uses for spot and USD-M, pointed at one local host. Never call
- * `setSandboxMode` afterwards: it replaces these with the testnet URLs.
- */
+/** Every `urls.api` entry ccxt 4.5 uses, pointed at the local exchange (the live adapter's own table). */
 export function localBinanceUrls(endpoint: LocalBinanceEndpoint): Record<string, unknown> {
-  const { baseUrl, wsUrl } = endpoint;
-  return {
-    public: `${baseUrl}/api/v3`,
-    private: `${baseUrl}/api/v3`,
-    v1: `${baseUrl}/api/v1`,
-    sapi: `${baseUrl}/sapi/v1`,
-    fapiPublic: `${baseUrl}/fapi/v1`,
-    fapiPublicV2: `${baseUrl}/fapi/v2`,
-    fapiPublicV3: `${baseUrl}/fapi/v3`,
-    fapiPrivate: `${baseUrl}/fapi/v1`,
-    fapiPrivateV2: `${baseUrl}/fapi/v2`,
-    fapiPrivateV3: `${baseUrl}/fapi/v3`,
-    ws: {
-      // ccxt tells a spot stream from a futures one by `/stream` in the connection URL.
-      spot: `${wsUrl}/stream`,
-      margin: `${wsUrl}/stream`,
-      // ccxt rewrites a futures URL ending in `/ws` to `.../{public,market,private}/ws`, as Binance routes.
-      future: `${wsUrl}/fstream/ws`,
-      delivery: `${wsUrl}/dstream/ws`,
-      'ws-api': {
-        spot: `${wsUrl}/ws-api/v3`,
-        future: `${wsUrl}/ws-fapi/v1`,
-        delivery: `${wsUrl}/ws-dapi/v1`,
-      },
-    },
-  };
+  return binanceUrls(endpoint.baseUrl, endpoint.wsUrl);
 }
-
-/** Which of ccxt's per-market error tables applies to a local URL (ccxt only knows Binance's hosts). */
-function localMarketType(url: string | undefined): 'spot' | 'linear' | undefined {
-  if (url === undefined) return undefined;
-  if (/\/fapi\/|\/fstream\/|\/ws-fapi\//.test(url)) return 'linear';
-  if (/\/api\/v\d|\/ws-api\/|\/stream/.test(url)) return 'spot';
-  return undefined;
-}
-
-type Exceptions = ReturnType<InstanceType<typeof ccxt.pro.binance>['getExceptionsByUrl']>;
 
 /**
- * ccxt picks its per-market error table by Binance's host names, so against a local URL a USD-M -2019
- * would be a plain `ExchangeError` instead of `InsufficientFunds`. These subclasses restore the mapping.
+ * The live adapter's clients: they pick ccxt's per-market error table by URL path rather than Binance's host
+ * names, so against a local URL a USD-M -2019 is still `InsufficientFunds`.
  */
-export class LocalBinance extends ccxt.pro.binance {
-  override getExceptionsByUrl(url: string | undefined, exactOrBroad: string): Exceptions {
-    const marketType = localMarketType(url);
-    if (marketType === undefined) return super.getExceptionsByUrl(url, exactOrBroad);
-    return this.safeDict(this.safeDict(this.exceptions, marketType, {}), exactOrBroad, {}) as Exceptions;
-  }
-}
+export { BinanceSpotClient as LocalBinance, BinanceUsdmClient as LocalBinanceUsdm };
 
-export class LocalBinanceUsdm extends ccxt.pro.binanceusdm {
-  override getExceptionsByUrl(url: string | undefined, exactOrBroad: string): Exceptions {
-    const marketType = localMarketType(url);
-    if (marketType === undefined) return super.getExceptionsByUrl(url, exactOrBroad);
-    return this.safeDict(this.safeDict(this.exceptions, marketType, {}), exactOrBroad, {}) as Exceptions;
-  }
-}
-
-function configure<T extends LocalBinance | LocalBinanceUsdm>(
+function configure<T extends BinanceSpotClient | BinanceUsdmClient>(
   client: T,
   endpoint: LocalBinanceEndpoint,
   types: readonly string[],
@@ -111,8 +59,8 @@ function configure<T extends LocalBinance | LocalBinanceUsdm>(
 export function createLocalBinance(
   endpoint: LocalBinanceEndpoint,
   options: LocalBinanceOptions = {},
-): LocalBinance {
-  const client = new LocalBinance({
+): BinanceSpotClient {
+  const client = new BinanceSpotClient({
     ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
     ...(options.secret !== undefined && { secret: options.secret }),
     enableRateLimit: options.enableRateLimit ?? false,
@@ -125,8 +73,8 @@ export function createLocalBinance(
 export function createLocalBinanceUsdm(
   endpoint: LocalBinanceEndpoint,
   options: LocalBinanceOptions = {},
-): LocalBinanceUsdm {
-  const client = new LocalBinanceUsdm({
+): BinanceUsdmClient {
+  const client = new BinanceUsdmClient({
     ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
     ...(options.secret !== undefined && { secret: options.secret }),
     enableRateLimit: options.enableRateLimit ?? false,

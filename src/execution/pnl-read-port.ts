@@ -13,7 +13,7 @@ import {
   type TradeTotals,
 } from '../domain/pnl-stats.ts';
 import type { VenueDirectory } from './execution-deps.ts';
-import type { AccountRecord, AuditRecord, FillRecord, OrderRecord, PositionRecord } from './store-port.ts';
+import type { AuditRecord, FillRecord, OrderRecord, PositionRecord } from './store-port.ts';
 
 /**
  * Which rows a report covers: one user always, optionally one of their accounts, and a time range that is
@@ -66,7 +66,6 @@ export interface EquityPoint {
  * order, so a long range is never held in memory at once.
  */
 export interface PnlReadPort {
-  findAccount(userId: string, accountId: string): Promise<AccountRecord | undefined>;
   /** Fills executed in the range. */
   fillTotals(userId: string, scope: PnlScope): Promise<FillTotals>;
   dailyPnl(userId: string, scope: PnlScope): Promise<readonly DailyPnlRow[]>;

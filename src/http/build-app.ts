@@ -137,9 +137,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(positionRoutes(deps), { prefix: '/api/v1' });
     await api.register(riskRoutes(deps), { prefix: '/api/v1' });
     await api.register(signalRoutes(deps), { prefix: '/api/v1' });
-    await api.register(pnlRoutes({ pnl: deps.pnl, markPrice: venueMarkPrice(deps.execution.venues) }), {
-      prefix: '/api/v1',
-    });
+    await api.register(
+      pnlRoutes({ pnl: deps.pnl, read: deps.read, markPrice: venueMarkPrice(deps.execution.venues) }),
+      {
+        prefix: '/api/v1',
+      },
+    );
     await api.register(exportRoutes(deps), { prefix: '/api/v1' });
     await api.register(exchangeAccountRoutes(deps.exchangeAccounts), { prefix: '/api/v1' });
     await api.register(tradingCompatRoutes(deps), { prefix: '/api' });

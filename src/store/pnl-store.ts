@@ -13,10 +13,10 @@ import type {
   PnlScope,
   SymbolPnlRow,
 } from '../execution/pnl-read-port.ts';
-import type { AccountRecord, AuditRecord, FillRecord, OrderRecord } from '../execution/store-port.ts';
+import type { AuditRecord, FillRecord, OrderRecord } from '../execution/store-port.ts';
 import type { Database } from './database.ts';
 import { userTransaction } from './scoped-transaction.ts';
-import { toAccount, toAuditRecord, toFill, toOrder, toPosition } from './row-mappers.ts';
+import { toAuditRecord, toFill, toOrder, toPosition } from './row-mappers.ts';
 import { equitySnapshots, exchangeAccounts, executionAudit, fills, orders, positions } from './schema.ts';
 
 /** Rows per page of an export or an equity series, unless the store is given another size. */
@@ -94,16 +94,6 @@ export class DrizzlePnlStore implements PnlReadPort {
     options: { readonly pageSize?: number } = {},
   ) {
     this.pageSize = options.pageSize ?? PAGE_SIZE;
-  }
-
-  async findAccount(userId: string, accountId: string): Promise<AccountRecord | undefined> {
-    const [row] = await userTransaction(this.db, userId, (tx) =>
-      tx
-        .select()
-        .from(exchangeAccounts)
-        .where(and(eq(exchangeAccounts.userId, userId), eq(exchangeAccounts.id, accountId))),
-    );
-    return row ? toAccount(row) : undefined;
   }
 
   private fillConditions(userId: string, scope: PnlScope): SQL | undefined {

@@ -122,10 +122,13 @@ describe(`PnL and export API on ${databaseKind}`, () => {
     });
     await app.register(async (api) => {
       api.addHook('onRequest', bearerAuth(h.fillgate.identity, h.fillgate.accessTokens));
-      await api.register(pnlRoutes({ pnl, markPrice: venueMarkPrice(h.fillgate.execution.venues) }), {
-        prefix: '/api/v1',
-      });
-      await api.register(exportRoutes({ pnl }), { prefix: '/api/v1' });
+      await api.register(
+        pnlRoutes({ pnl, read: h.fillgate.read, markPrice: venueMarkPrice(h.fillgate.execution.venues) }),
+        {
+          prefix: '/api/v1',
+        },
+      );
+      await api.register(exportRoutes({ pnl, read: h.fillgate.read }), { prefix: '/api/v1' });
     });
     await app.ready();
 

@@ -7,10 +7,11 @@ import type { ExportScope, PnlReadPort } from '../../execution/pnl-read-port.ts'
 import type { AuditRecord, FillRecord, OrderRecord } from '../../execution/store-port.ts';
 import { principalOf } from '../authenticate.ts';
 import { Uuid } from '../schemas.ts';
-import { resolveScope } from './pnl-routes.ts';
+import { resolveScope, type AccountLookup } from './pnl-routes.ts';
 
 export interface ExportRouteDeps {
   readonly pnl: PnlReadPort;
+  readonly read: AccountLookup;
 }
 
 /** The longest range one export may cover. */
@@ -144,8 +145,8 @@ export const AUDIT_COLUMNS: readonly CsvColumn<AuditRecord>[] = [
   text('hash', (a) => a.hash),
 ];
 
-async function exportScope(pnl: PnlReadPort, userId: string, query: ExportQuery): Promise<ExportScope> {
-  const scope = await resolveScope(pnl, userId, query);
+async function exportScope(read: AccountLookup, userId: string, query: ExportQuery): Promise<ExportScope> {
+  const scope = await resolveScope(read, userId, query);
   const { from, to } = scope;
   if (!from || !to) throw new AppError('VALIDATION_FAILED', 'from and to are required.');
   if (to.getTime() - from.getTime() > MAX_EXPORT_DAYS * 86_400_000) {
@@ -193,7 +194,7 @@ export function exportRoutes(deps: ExportRouteDeps): FastifyPluginAsyncTypebox {
     ) =>
       app.get(`/export/${name}.csv`, { schema: { querystring: ExportQuery } }, async (request, reply) => {
         const principal = principalOf(request);
-        const scope = await exportScope(deps.pnl, principal.userId, request.query);
+        const scope = await exportScope(deps.read, principal.userId, request.query);
         const body = await csvStream(columns, read(principal.userId, scope));
         const filename = `fillgate-${name}-${fileStamp(scope.from)}-${fileStamp(scope.to)}.csv`;
         return reply

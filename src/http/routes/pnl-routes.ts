@@ -11,12 +11,17 @@ import {
   type PnlReadPort,
   type PnlScope,
 } from '../../execution/pnl-read-port.ts';
+import type { ReadPort } from '../../execution/read-port.ts';
 import { principalOf } from '../authenticate.ts';
 import { Uuid } from '../schemas.ts';
 
-/** What the PnL routes need: build-app passes `{ pnl: deps.pnl, markPrice: venueMarkPrice(...) }`. */
+/** Whose account is whose: the ReadPort's lookup, shared with every other route. */
+export type AccountLookup = Pick<ReadPort, 'findAccount'>;
+
+/** What the PnL routes need: build-app passes `{ pnl, read, markPrice: venueMarkPrice(...) }`. */
 export interface PnlRouteDeps {
   readonly pnl: PnlReadPort;
+  readonly read: AccountLookup;
   readonly markPrice: MarkPriceLookup;
 }
 
@@ -41,7 +46,7 @@ function instant(name: string, text: string | undefined): Date | undefined {
 
 /** The caller's scope: their account (404 when it is not theirs) and an ordered time range. */
 export async function resolveScope(
-  pnl: PnlReadPort,
+  read: AccountLookup,
   userId: string,
   query: { account_id?: string; from?: string; to?: string },
 ): Promise<PnlScope> {
@@ -53,7 +58,7 @@ export async function resolveScope(
       to: query.to,
     });
   }
-  if (query.account_id && !(await pnl.findAccount(userId, query.account_id))) {
+  if (query.account_id && !(await read.findAccount(userId, query.account_id))) {
     throw new AppError('NOT_FOUND', `Account ${query.account_id} not found.`);
   }
   return { accountId: query.account_id, from, to };
@@ -94,7 +99,7 @@ export function pnlRoutes(deps: PnlRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/pnl/summary', { schema: { querystring: PnlQuery } }, async (request) => {
       const principal = principalOf(request);
-      const scope = await resolveScope(deps.pnl, principal.userId, request.query);
+      const scope = await resolveScope(deps.read, principal.userId, request.query);
       const summary = await pnlSummary(deps.pnl, deps.markPrice, principal.userId, scope);
       const { trades, drawdown } = summary;
       return {
@@ -135,14 +140,14 @@ export function pnlRoutes(deps: PnlRouteDeps): FastifyPluginAsyncTypebox {
 
     app.get('/pnl/daily', { schema: { querystring: PnlQuery } }, async (request) => {
       const principal = principalOf(request);
-      const scope = await resolveScope(deps.pnl, principal.userId, request.query);
+      const scope = await resolveScope(deps.read, principal.userId, request.query);
       const rows = await deps.pnl.dailyPnl(principal.userId, scope);
       return { ...scopeView(scope), days: rows.map((row) => ({ date: row.day, ...totalsView(row) })) };
     });
 
     app.get('/pnl/by-symbol', { schema: { querystring: PnlQuery } }, async (request) => {
       const principal = principalOf(request);
-      const scope = await resolveScope(deps.pnl, principal.userId, request.query);
+      const scope = await resolveScope(deps.read, principal.userId, request.query);
       const [rows, live] = await Promise.all([
         deps.pnl.symbolPnl(principal.userId, scope),
         deps.pnl.livePositions(principal.userId, scope.accountId),

@@ -2,8 +2,7 @@ import ccxt from 'ccxt';
 
 /*
  * ccxt clients for Binance spot and USD-M, optionally aimed at another host (the simulator, a proxy).
- * Mirrors sim/local-binance-client.ts, which tests use to drive the simulator directly; src may not import
- * sim, so the URL table lives here too.
+ * The one place that knows how to aim ccxt at a non-Binance host; sim/local-binance-client.ts builds on it.
  */
 
 export interface BinanceEndpoint {
@@ -20,7 +19,11 @@ export interface BinanceClientOptions extends BinanceEndpoint {
   readonly timeoutMs: number;
 }
 
-function endpointUrls(baseUrl: string, wsUrl: string): Record<string, unknown> {
+/**
+ * Every `urls.api` entry ccxt 4.5 uses for spot and USD-M, pointed at one host. Never call
+ * `setSandboxMode` afterwards: it replaces these with the testnet URLs.
+ */
+export function binanceUrls(baseUrl: string, wsUrl: string): Record<string, unknown> {
   return {
     public: `${baseUrl}/api/v3`,
     private: `${baseUrl}/api/v3`,
@@ -83,7 +86,7 @@ function configure<T extends BinanceClient>(client: T, options: BinanceClientOpt
     const wsUrl = options.wsUrl ?? options.baseUrl.replace(/^http/, 'ws');
     client.urls['api'] = {
       ...client.urls['api'],
-      ...endpointUrls(options.baseUrl.replace(/\/+$/, ''), wsUrl),
+      ...binanceUrls(options.baseUrl.replace(/\/+$/, ''), wsUrl),
     } as typeof client.urls.api;
   }
   Object.assign(client.options, {
