@@ -1,5 +1,5 @@
 import { ZERO, type Decimal } from '../domain/decimal.ts';
-import { fillLedgerEffect } from '../domain/fill-ledger.ts';
+import { fillLedgerEffect, fillPositionTerms } from '../domain/fill-ledger.ts';
 import type { MarketRules } from '../domain/market-rules.ts';
 import { isFinalOrderStatus, type OrderStatus } from '../domain/order-status.ts';
 import { isInvalidTransition, transitionOrder, type OrderEvent } from '../domain/order-transitions.ts';
@@ -109,12 +109,23 @@ async function recordFill(
   const live = await uow.lockLivePosition(order.accountId, order.symbol, order.marketType);
   const direction = order.side === 'buy' ? 'long' : 'short';
   const reducing = live !== undefined && !live.quantity.isZero() && live.side !== direction;
+  const feeTerms = {
+    marketType: order.marketType,
+    side: order.side,
+    baseAsset: rules.baseAsset,
+    quoteAsset: rules.quoteAsset,
+    price: fill.price,
+    quantity: fill.quantity,
+    fee: fill.fee,
+    feeAsset: fill.feeAsset,
+  };
+  const terms = fillPositionTerms(feeTerms);
   const outcome = applyFillToPosition(positionAmounts(live), {
     marketType: order.marketType,
     side: order.side,
     price: fill.price,
-    quantity: fill.quantity,
-    fee: fill.fee,
+    quantity: terms.quantity,
+    fee: terms.feeInQuote,
     leverage: order.leverage,
   });
   const fillRecord: FillRecord = {
@@ -129,6 +140,7 @@ async function recordFill(
     quantity: fill.quantity,
     fee: fill.fee,
     feeAsset: fill.feeAsset,
+    feeInQuote: terms.feeInQuote,
     liquidity: fill.liquidity,
     realizedPnl: outcome.realizedPnl,
     executedAt: fill.timestamp,
@@ -136,13 +148,7 @@ async function recordFill(
   if (!(await uow.insertFill(fillRecord))) return undefined;
 
   const effect = fillLedgerEffect({
-    marketType: order.marketType,
-    side: order.side,
-    baseAsset: rules.baseAsset,
-    quoteAsset: rules.quoteAsset,
-    price: fill.price,
-    quantity: fill.quantity,
-    fee: fill.fee,
+    ...feeTerms,
     reservedRemaining,
     realizedPnl: outcome.realizedPnl,
     marginLocked: outcome.marginLocked,
@@ -251,7 +257,7 @@ export async function applyVenueSnapshot(
     reservedRemaining = reservedRemaining.minus(recorded.consumed);
     filledQuantity = filledQuantity.plus(fill.quantity);
     notional = notional.plus(fill.price.mul(fill.quantity));
-    fees = fees.plus(fill.fee);
+    fees = fees.plus(recorded.fill.feeInQuote);
     positionId = recorded.positionId ?? positionId;
   }
 

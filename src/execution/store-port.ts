@@ -114,8 +114,11 @@ export interface FillRecord {
   readonly side: Side;
   readonly price: Decimal;
   readonly quantity: Decimal;
+  /** In `feeAsset`, as the venue charged it. */
   readonly fee: Decimal;
   readonly feeAsset: string;
+  /** The fee valued in the quote asset at the fill price (zero when paid in a third asset): what PnL counts. */
+  readonly feeInQuote: Decimal;
   readonly liquidity: Liquidity;
   readonly realizedPnl: Decimal;
   readonly executedAt: Date;

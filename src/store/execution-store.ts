@@ -210,6 +210,7 @@ class DrizzleUnitOfWork implements UnitOfWork {
         quantity: num(fill.quantity),
         fee: num(fill.fee),
         feeAsset: fill.feeAsset,
+        feeInQuote: num(fill.feeInQuote),
         liquidity: fill.liquidity,
         realizedPnl: num(fill.realizedPnl),
         executedAt: fill.executedAt,

@@ -106,7 +106,7 @@ export class DrizzlePnlStore implements PnlReadPort {
 
   private readonly fillSums = {
     realized: sumText(fills.realizedPnl),
-    fees: sumText(fills.fee),
+    fees: sumText(fills.feeInQuote),
     fills: countInt(),
     volume: sumText(sql`${fills.price} * ${fills.quantity}`),
   };

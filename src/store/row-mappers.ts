@@ -147,6 +147,7 @@ export function toFill(row: typeof schema.fills.$inferSelect): FillRecord {
     quantity: dec(row.quantity),
     fee: dec(row.fee),
     feeAsset: row.feeAsset,
+    feeInQuote: dec(row.feeInQuote),
     liquidity: row.liquidity as Liquidity,
     realizedPnl: dec(row.realizedPnl),
     executedAt: row.executedAt,

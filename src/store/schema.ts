@@ -222,6 +222,7 @@ export const fills = pgTable(
     quantity: money('quantity').notNull(),
     fee: money('fee').notNull(),
     feeAsset: text('fee_asset').notNull(),
+    feeInQuote: money('fee_in_quote').notNull(),
     liquidity: text('liquidity').notNull(),
     realizedPnl: money('realized_pnl').notNull().default('0'),
     executedAt: timestamp('executed_at', { withTimezone: true, mode: 'date' }).notNull(),

@@ -162,6 +162,7 @@ describe('applyFillToPosition', () => {
             price: f.price,
             quantity: f.quantity,
             fee,
+            feeAsset: 'USDT',
             reservedRemaining: new Decimal('1e12'),
             realizedPnl: out.realizedPnl,
             marginLocked: out.marginLocked,

@@ -94,6 +94,7 @@ CREATE TABLE "fills" (
 	"quantity" numeric NOT NULL,
 	"fee" numeric NOT NULL,
 	"fee_asset" text NOT NULL,
+	"fee_in_quote" numeric NOT NULL,
 	"liquidity" text NOT NULL,
 	"realized_pnl" numeric DEFAULT '0' NOT NULL,
 	"executed_at" timestamp with time zone NOT NULL,

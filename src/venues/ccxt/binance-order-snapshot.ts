@@ -55,10 +55,8 @@ const TRIGGER_TYPES = new Set([
 ]);
 
 /**
- * One Binance trade (spot `myTrades`, USD-M `userTrades`, or a spot FULL answer's `fills`) as a fill.
- * The execution layer books fees in the quote asset, so a commission in the base asset (spot buys) is
- * valued at the fill price; a commission in a third asset (BNB) is not booked (the reconciler's balance
- * comparison shows it).
+ * One Binance trade (spot `myTrades`, USD-M `userTrades`, or a spot FULL answer's `fills`) as a fill, its
+ * commission in the asset Binance charged (base on a spot buy, quote on a sell, BNB when paid in BNB).
  */
 export function fillFromBinance(
   raw: RawRecord,
@@ -70,10 +68,8 @@ export function fillFromBinance(
   if (tradeId === undefined) return undefined;
   const price = decimalOf(raw, 'price');
   const quantity = decimalOf(raw, 'qty');
-  const commission = decimalOf(raw, 'commission');
-  const asset = text(raw, 'commissionAsset') ?? rules.quoteAsset;
-  const fee =
-    asset === rules.quoteAsset ? commission : asset === rules.baseAsset ? commission.mul(price) : ZERO;
+  const fee = decimalOf(raw, 'commission');
+  const feeAsset = text(raw, 'commissionAsset') ?? rules.quoteAsset;
   const maker = raw['isMaker'] ?? raw['maker'];
   const time = Number(text(raw, 'time') ?? fallbackTime);
   return {
@@ -81,7 +77,7 @@ export function fillFromBinance(
     price,
     quantity,
     fee,
-    feeAsset: rules.quoteAsset,
+    feeAsset,
     liquidity: maker === true ? 'maker' : maker === false || taker ? 'taker' : 'maker',
     timestamp: new Date(Number.isFinite(time) ? time : fallbackTime),
   };
