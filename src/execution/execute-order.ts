@@ -331,7 +331,11 @@ async function checkPlan(
   return checkFreeBalance(plan, free);
 }
 
-async function submitToVenue(venue: VenuePort, order: OrderRecord): Promise<VenueSubmitResult> {
+async function submitToVenue(
+  venue: VenuePort,
+  order: OrderRecord,
+  submitWindowMs: number | undefined,
+): Promise<VenueSubmitResult> {
   try {
     return await venue.submit({
       accountRef: order.accountId,
@@ -347,6 +351,9 @@ async function submitToVenue(venue: VenuePort, order: OrderRecord): Promise<Venu
       protectionPrice: order.protectionPrice,
       reduceOnly: order.reduceOnly,
       leverage: order.marketType === 'futures' ? order.leverage : undefined,
+      ...(submitWindowMs !== undefined && {
+        sendBy: new Date(order.updatedAt.getTime() + submitWindowMs),
+      }),
     });
   } catch (error) {
     // An adapter is supposed to classify every failure; anything that escapes is of unknown outcome.
@@ -477,7 +484,7 @@ export async function submitAdmittedOrder(
   admitted: { readonly order: OrderRecord; readonly rules: MarketRules; readonly venue: VenuePort },
   requestPayload: unknown,
 ): Promise<ExecutionResult> {
-  const result = await submitToVenue(admitted.venue, admitted.order);
+  const result = await submitToVenue(admitted.venue, admitted.order, deps.submitWindowMs);
   if (result.kind !== 'accepted') {
     deps.onVenueError?.(
       admitted.venue.id,

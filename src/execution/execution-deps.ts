@@ -21,6 +21,12 @@ export interface ExecutionDeps {
   readonly now: () => Date;
   /** Price protection for market orders, e.g. 0.02: never fill more than 2% through the reference price. */
   readonly marketSlippage: Decimal;
+  /**
+   * How long after its last change an order may still be sent (absent: no limit). The reconciler
+   * concludes "never seen" from a lookup only after its settle window, so a send must expire at the
+   * venue well inside it: half of it, the other half covering the clock difference with the venue.
+   */
+  readonly submitWindowMs?: number;
   readonly tradingGate?: TradingGate;
   /** Told of every submit the venue did not accept (for the /metrics counter). */
   readonly onVenueError?: (venueId: string, errorClass: VenueErrorClass) => void;

@@ -26,6 +26,12 @@ export interface VenueOrderRequest {
   readonly reduceOnly: boolean;
   /** USD-M leverage (integer); ignored by spot. */
   readonly leverage?: number;
+  /**
+   * The venue must refuse this request after this instant (our clock): a venue with a receive window signs
+   * it to expire then, or does not send it at all once it has passed. The reconciler takes "not found" as
+   * proof of absence only after it, so a late send can never meet a resend. Absent: no deadline.
+   */
+  readonly sendBy?: Date;
 }
 
 /** The venue's status vocabulary (Binance's). */

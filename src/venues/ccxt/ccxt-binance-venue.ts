@@ -99,6 +99,9 @@ const DEFAULT_FEES: Record<MarketType, { maker: Decimal; taker: Decimal }> = {
   futures: { maker: new Decimal('0.0002'), taker: new Decimal('0.0005') },
 };
 
+/** A request with less of its receive window left than this would expire on the way: it is not sent. */
+const MIN_RECV_WINDOW_MS = 50;
+
 /** Binance's request weights for the calls we make. */
 const WEIGHT = {
   order: 1,
@@ -325,11 +328,13 @@ export class CcxtBinanceVenue implements VenuePort {
     try {
       const params = this.orderParams(request);
       const raw = await this.retryPolicy.execute(() =>
-        this.call(request.marketType, priority, WEIGHT.order, (client) =>
-          request.marketType === 'spot'
-            ? (client as BinanceSpotClient).privatePostOrder(params)
-            : (client as BinanceUsdmClient).fapiPrivatePostOrder(params),
-        ),
+        this.call(request.marketType, priority, WEIGHT.order, (client) => {
+          // Signed only now, after any wait for the weight budget: the deadline counts from here.
+          const signed = { ...params, ...this.validity(request.sendBy) };
+          return request.marketType === 'spot'
+            ? (client as BinanceSpotClient).privatePostOrder(signed)
+            : (client as BinanceUsdmClient).fapiPrivatePostOrder(signed);
+        }),
       );
       if (!isRawRecord(raw))
         return { kind: 'unknown', message: 'the venue answered the order with no object' };
@@ -711,6 +716,29 @@ export class CcxtBinanceVenue implements VenuePort {
   }
 
   /** One venue request through the breaker and the weight budget, its failure classified. */
+  /**
+   * `timestamp` and `recvWindow` that make the venue refuse the request after `sendBy`; past it (or too
+   * close to it for the request to arrive in time) the order is not sent at all.
+   */
+  private validity(sendBy: Date | undefined): Record<string, string> {
+    if (sendBy === undefined) return {};
+    const now = Date.now();
+    const window = Math.min(this.recvWindowMs, sendBy.getTime() - now);
+    if (window < MIN_RECV_WINDOW_MS) {
+      throw new VenueCallError(
+        {
+          outcome: 'rejected',
+          code: 'SEND_WINDOW_PASSED',
+          message: `Not sent: ${this.id} could not be reached before the order's send deadline (${sendBy.toISOString()}), so nothing was placed. Send the order again.`,
+          retryable: false,
+          infrastructure: false,
+        },
+        undefined,
+      );
+    }
+    return { timestamp: String(now), recvWindow: String(Math.floor(window)) };
+  }
+
   private async call<T>(
     marketType: MarketType,
     priority: RequestPriority,
@@ -729,6 +757,7 @@ export class CcxtBinanceVenue implements VenuePort {
           return result;
         } catch (error) {
           this.observe(client, budget);
+          if (error instanceof VenueCallError) throw error;
           const classified = classifyBinanceError(error, retryAfterOf(client));
           if (classified.outcome === 'rejected' && classified.retryAfterMs !== undefined) {
             budget.blockFor(classified.retryAfterMs);
