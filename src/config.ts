@@ -6,6 +6,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly databaseUrl?: string;
+  /** PostgreSQL schema to keep Fillgate's tables in (FILLGATE_DATABASE_SCHEMA); default the user's search path. */
+  readonly databaseSchema?: string;
   readonly dataDir: string;
   /** HS256 key for access tokens; absent: generated once into FILLGATE_DATA_DIR/jwt-secret (mode 0600). */
   readonly jwtSecret?: string;
@@ -59,6 +61,24 @@ function rate(env: NodeJS.ProcessEnv, name: string, fallback: string): Decimal {
   return value;
 }
 
+function schemaName(raw: string): string {
+  // Interpolated into `search_path`: only a plain identifier can be trusted there.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) {
+    throw new ConfigError(
+      `FILLGATE_DATABASE_SCHEMA must be a lowercase identifier (letters, digits, _), got "${raw}".`,
+    );
+  }
+  return raw;
+}
+
+/** Where the data lives: PostgreSQL when DATABASE_URL is set, else embedded PGlite under the data dir. */
+export function databaseLocation(
+  config: Config,
+): { readonly url: string; readonly schemaName?: string } | { readonly dataDir: string } {
+  if (!config.databaseUrl) return { dataDir: path.join(config.dataDir, 'pgdata') };
+  return { url: config.databaseUrl, ...(config.databaseSchema && { schemaName: config.databaseSchema }) };
+}
+
 function jwtSecret(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (raw.length < 32) throw new ConfigError('FILLGATE_JWT_SECRET must be at least 32 characters.');
@@ -80,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
+    ...(env.FILLGATE_DATABASE_SCHEMA ? { databaseSchema: schemaName(env.FILLGATE_DATABASE_SCHEMA) } : {}),
     dataDir: path.resolve(env.FILLGATE_DATA_DIR ?? '.fillgate'),
     jwtSecret: jwtSecret(env.FILLGATE_JWT_SECRET),
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, databaseLocation, loadConfig, type Config } from './config.ts';
 import { BUILTIN_MARKETS } from './domain/builtin-markets.ts';
 import type { ExecutionDeps, VenueDirectory } from './execution/execution-deps.ts';
 import { provisionUser } from './execution/provision-user.ts';
@@ -153,11 +153,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
       // ccxt errors carry request details; only a sanitized message and the class name are logged.
       serializers: { err: serializeError },
     });
-  const database =
-    options.database ??
-    (await openDatabase(
-      config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'pgdata') },
-    ));
+  const database = options.database ?? (await openDatabase(databaseLocation(config)));
   await database.migrate();
 
   const feed = options.feed ?? configuredFeed(config);
@@ -181,6 +177,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     newId: randomUUID,
     now: () => new Date(),
     marketSlippage: config.marketSlippage,
+    ...(config.reconcileSettleMs > 0 && { submitWindowMs: Math.floor(config.reconcileSettleMs / 2) }),
     // Orders for a venue are refused until its startup reconciliation has passed.
     tradingGate: { blockedReason: (venueId) => reconciler.blockedReason(venueId) },
     onVenueError: (venue, errorClass) => venueErrorSink.count?.(venue, errorClass),

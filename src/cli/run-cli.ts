@@ -99,12 +99,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   if (command === 'migrate') {
-    const { loadConfig } = await import('../config.ts');
+    const { databaseLocation, loadConfig } = await import('../config.ts');
     const { openDatabase } = await import('../store/database.ts');
     const config = loadConfig(io.env);
-    const db = await openDatabase(
-      config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'pgdata') },
-    );
+    const db = await openDatabase(databaseLocation(config));
     await db.migrate();
     await db.close();
     io.out(`Migrated (${db.kind}).\n`);
