@@ -45,6 +45,7 @@ import { DrizzleExchangeKeyStore } from './store/exchange-key-store.ts';
 import { CcxtBinanceVenue, type CcxtBinanceVenueOptions } from './venues/ccxt/ccxt-binance-venue.ts';
 import { serializeError } from './venues/ccxt/serialize-error.ts';
 import { Reconciler } from './workers/reconciler.ts';
+import { AdvisoryClaims } from './store/advisory-claims.ts';
 
 const VERSION = '0.1.0';
 
@@ -266,12 +267,18 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
   await restoreExchangeAccounts(exchangeAccounts, (venueId, message) =>
     logger.error({ venue: venueId, message }, 'live exchange account could not be started'),
   );
-  const reconciler = new Reconciler(execution, store, logger, {
-    intervalMs: config.reconcileIntervalMs,
-    settleMs: config.reconcileSettleMs,
-    balanceIntervalMs: config.balanceCheckIntervalMs,
-    startupWaitMs: config.startupReconcileWaitMs,
-  });
+  const reconciler = new Reconciler(
+    execution,
+    store,
+    logger,
+    {
+      intervalMs: config.reconcileIntervalMs,
+      settleMs: config.reconcileSettleMs,
+      balanceIntervalMs: config.balanceCheckIntervalMs,
+      startupWaitMs: config.startupReconcileWaitMs,
+    },
+    new AdvisoryClaims(database),
+  );
   reconciler.start();
   reconcilerStarted = true;
   await reconciler.waitForStartup();

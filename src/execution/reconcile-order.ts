@@ -46,10 +46,15 @@ const UNSETTLED: readonly OrderStatus[] = ['UNKNOWN', 'PENDING_SUBMIT', 'SUBMITT
  */
 export async function reconcileOrder(
   deps: ExecutionDeps,
-  order: OrderRecord,
+  listed: OrderRecord,
   options: ReconcileOptions,
 ): Promise<ReconcileOutcome> {
-  if (isFinalOrderStatus(order.status)) return { kind: 'waiting' };
+  // The work list may be older than the order: another process (or this one's order tracker) may have
+  // moved it since. Decide from the order as it is now.
+  const order = await deps.store.transaction(listed.userId, (uow) =>
+    uow.findOrderByClientId(listed.accountId, listed.clientOrderId),
+  );
+  if (!order || isFinalOrderStatus(order.status)) return { kind: 'waiting' };
   const venue = deps.venues.get(order.venue);
   const rules = venue?.market(order.symbol, order.marketType);
   if (!venue || !rules)
@@ -123,7 +128,12 @@ export async function reconcileOrder(
   const pending = await deps.store.transaction(order.userId, async (uow) => {
     await uow.lockAccount(order.accountId);
     const current = await uow.lockOrder(order.id);
+    // "Not found" is evidence about the order as it was when we asked. If it has moved since (a resend by
+    // another process, a late report), the receive window starts again from that move: wait.
     if (!current || !UNSETTLED.includes(current.status)) return undefined;
+    if (current.status !== order.status || current.updatedAt.getTime() !== order.updatedAt.getTime()) {
+      return undefined;
+    }
     let status = current.status;
     const detail = {
       evidence: 'order lookup by client order id: does not exist',
