@@ -12,14 +12,20 @@ import type { VenuePosition } from './venue-port.ts';
  * our position is the sum of the fills we recorded, with their prices, fees and realized PnL. Bringing it
  * to the venue's size would take the fills that made the difference (an order placed outside Fillgate
  * and already gone, a liquidation, an ADL), which we do not have; inventing one would put a made-up
- * price into PnL and the ledger. An operator finds out which it was. A difference already reported with
- * the same figures is not reported again.
+ * price into PnL and the ledger. An operator finds out which it was.
+ *
+ * A difference is reported once it was also there, with the same figures, in the previous comparison
+ * (`previous`, what the last call returned): a fill the venue made a moment ago and we are recording
+ * right now (an order in flight, a resting order the tracker has yet to hear of) shows as a difference
+ * once and is gone the next time. A difference already reported with the same figures is not reported
+ * again.
  */
 export async function comparePositions(
   deps: ExecutionDeps,
   account: AccountRecord,
   marketType: MarketType,
   venuePositions: readonly VenuePosition[],
+  previous: readonly PositionDifference[],
 ): Promise<readonly PositionDifference[]> {
   return deps.store.transaction(account.userId, async (uow) => {
     // Lock order as everywhere: the account first, then (through the audit) the user's row.
@@ -33,6 +39,9 @@ export async function comparePositions(
         ours: describe(difference.ours),
         venue: describe(difference.venue),
       };
+      const before = previous.find((p) => p.symbol === symbol);
+      if (!before || describe(before.ours) !== figures.ours || describe(before.venue) !== figures.venue)
+        continue;
       if (await alreadyReported(uow, account.id, 'POSITION_MISMATCH', { symbol }, figures)) continue;
       await uow.appendAudit({
         accountId: account.id,

@@ -4,6 +4,7 @@ import { adoptExternalOrder } from '../execution/adopt-external-order.ts';
 import { compareBalances } from '../execution/compare-balances.ts';
 import { comparePositions } from '../execution/compare-positions.ts';
 import type { ReconcileClaims } from '../execution/reconcile-claims.ts';
+import type { PositionDifference } from '../domain/position-differences.ts';
 import type { AccountRecord } from '../execution/store-port.ts';
 import type { VenuePort } from '../execution/venue-port.ts';
 import { reconcileOrder, type ReconcileSource } from '../execution/reconcile-order.ts';
@@ -32,6 +33,8 @@ export interface ReconcilerOptions {
  */
 export class Reconciler implements TradingGate {
   private readonly reconciled = new Set<string>();
+  /** Each account's position differences at its last comparison (reported once seen twice). */
+  private readonly positionDifferences = new Map<string, readonly PositionDifference[]>();
   private readonly balancesCheckedAt = new Map<string, number>();
   private readonly startedAt = new Date();
   private timer: NodeJS.Timeout | undefined;
@@ -184,7 +187,14 @@ export class Reconciler implements TradingGate {
         if (balances) await compareBalances(this.deps, account, balances);
         if (venue.fetchPositions && account.marketType === 'futures') {
           const positions = await venue.fetchPositions(account.marketType);
-          const differences = await comparePositions(this.deps, account, account.marketType, positions);
+          const differences = await comparePositions(
+            this.deps,
+            account,
+            account.marketType,
+            positions,
+            this.positionDifferences.get(account.id) ?? [],
+          );
+          this.positionDifferences.set(account.id, differences);
           if (differences.length > 0) {
             const symbols = differences.map((d) => d.symbol);
             this.logger.warn(
