@@ -185,7 +185,9 @@ export class Reconciler implements TradingGate {
         await this.adoptExternalOrders(venue, account, accounts);
         const balances = await venue.fetchBalances?.(account.marketType);
         if (balances) await compareBalances(this.deps, account, balances);
-        if (venue.fetchPositions && account.marketType === 'futures') {
+        // Like adoption: with several accounts of ours on one venue account, whose position it is cannot be told.
+        const sole = accounts.filter((a) => a.marketType === account.marketType).length === 1;
+        if (venue.fetchPositions && account.marketType === 'futures' && sole) {
           const positions = await venue.fetchPositions(account.marketType);
           const differences = await comparePositions(
             this.deps,
