@@ -46,15 +46,10 @@ const UNSETTLED: readonly OrderStatus[] = ['UNKNOWN', 'PENDING_SUBMIT', 'SUBMITT
  */
 export async function reconcileOrder(
   deps: ExecutionDeps,
-  listed: OrderRecord,
+  order: OrderRecord,
   options: ReconcileOptions,
 ): Promise<ReconcileOutcome> {
-  // The work list may be older than the order: another process (or this one's order tracker) may have
-  // moved it since. Decide from the order as it is now.
-  const order = await deps.store.transaction(listed.userId, (uow) =>
-    uow.findOrderByClientId(listed.accountId, listed.clientOrderId),
-  );
-  if (!order || isFinalOrderStatus(order.status)) return { kind: 'waiting' };
+  if (isFinalOrderStatus(order.status)) return { kind: 'waiting' };
   const venue = deps.venues.get(order.venue);
   const rules = venue?.market(order.symbol, order.marketType);
   if (!venue || !rules)
@@ -128,8 +123,9 @@ export async function reconcileOrder(
   const pending = await deps.store.transaction(order.userId, async (uow) => {
     await uow.lockAccount(order.accountId);
     const current = await uow.lockOrder(order.id);
-    // "Not found" is evidence about the order as it was when we asked. If it has moved since (a resend by
-    // another process, a late report), the receive window starts again from that move: wait.
+    // "Not found" is evidence about the order as `order` shows it, and the work list may be older than the
+    // order: another process may have resent it since, or a late report moved it. Then the receive window
+    // runs again from that move: wait for a later pass, which starts from the order as it is then.
     if (!current || !UNSETTLED.includes(current.status)) return undefined;
     if (current.status !== order.status || current.updatedAt.getTime() !== order.updatedAt.getTime()) {
       return undefined;
