@@ -14,6 +14,7 @@ import { JwtAccessTokens } from './http/jwt-access-tokens.ts';
 import { DEFAULT_STREAM_OPTIONS } from './http/stream-gateway.ts';
 import { hashPassword } from './execution/password.ts';
 import type { HealthReport } from './http/app-deps.ts';
+import { AdvisoryClaims } from './store/advisory-claims.ts';
 import { openDatabase, type DatabaseHandle } from './store/database.ts';
 import { DrizzleExecutionStore } from './store/execution-store.ts';
 import { DrizzleIdempotencyStore } from './store/idempotency-store.ts';
@@ -45,7 +46,6 @@ import { DrizzleExchangeKeyStore } from './store/exchange-key-store.ts';
 import { CcxtBinanceVenue, type CcxtBinanceVenueOptions } from './venues/ccxt/ccxt-binance-venue.ts';
 import { serializeError } from './venues/ccxt/serialize-error.ts';
 import { Reconciler } from './workers/reconciler.ts';
-import { AdvisoryClaims } from './store/advisory-claims.ts';
 
 const VERSION = '0.1.0';
 

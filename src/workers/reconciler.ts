@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
+import type { PositionDifference } from '../domain/position-differences.ts';
 import type { ExecutionDeps, TradingGate } from '../execution/execution-deps.ts';
 import { adoptExternalOrder } from '../execution/adopt-external-order.ts';
 import { compareBalances } from '../execution/compare-balances.ts';
 import { comparePositions } from '../execution/compare-positions.ts';
 import type { ReconcileClaims } from '../execution/reconcile-claims.ts';
-import type { PositionDifference } from '../domain/position-differences.ts';
 import type { AccountRecord } from '../execution/store-port.ts';
 import type { VenuePort } from '../execution/venue-port.ts';
 import { reconcileOrder, type ReconcileSource } from '../execution/reconcile-order.ts';
