@@ -14,6 +14,7 @@ import { JwtAccessTokens } from './http/jwt-access-tokens.ts';
 import { DEFAULT_STREAM_OPTIONS } from './http/stream-gateway.ts';
 import { hashPassword } from './execution/password.ts';
 import type { HealthReport } from './http/app-deps.ts';
+import { AdvisoryClaims } from './store/advisory-claims.ts';
 import { openDatabase, type DatabaseHandle } from './store/database.ts';
 import { DrizzleExecutionStore } from './store/execution-store.ts';
 import { DrizzleIdempotencyStore } from './store/idempotency-store.ts';
@@ -263,12 +264,18 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
   await restoreExchangeAccounts(exchangeAccounts, (venueId, message) =>
     logger.error({ venue: venueId, message }, 'live exchange account could not be started'),
   );
-  const reconciler = new Reconciler(execution, store, logger, {
-    intervalMs: config.reconcileIntervalMs,
-    settleMs: config.reconcileSettleMs,
-    balanceIntervalMs: config.balanceCheckIntervalMs,
-    startupWaitMs: config.startupReconcileWaitMs,
-  });
+  const reconciler = new Reconciler(
+    execution,
+    store,
+    logger,
+    {
+      intervalMs: config.reconcileIntervalMs,
+      settleMs: config.reconcileSettleMs,
+      balanceIntervalMs: config.balanceCheckIntervalMs,
+      startupWaitMs: config.startupReconcileWaitMs,
+    },
+    new AdvisoryClaims(database),
+  );
   reconciler.start();
   reconcilerStarted = true;
   await reconciler.waitForStartup();

@@ -54,7 +54,9 @@ export async function adoptExternalOrder(
       createdAt: now,
       updatedAt: now,
     };
-    await uow.insertOrder(order);
+    // Several processes may scan the same venue: the unique client order id per account lets exactly one
+    // of them adopt it, whatever the interleaving (the check above only saves the work).
+    if (!(await uow.insertOrderIfAbsent(order))) return undefined;
     await uow.appendOrderEvent({
       orderId: order.id,
       kind: 'ADOPTED',

@@ -1,4 +1,5 @@
 import { ZERO, decimalString, type Decimal } from '../domain/decimal.ts';
+import { alreadyReported } from './already-reported.ts';
 import type { ExecutionDeps } from './execution-deps.ts';
 import type { AccountRecord } from './store-port.ts';
 
@@ -12,13 +13,12 @@ export interface BalanceDifference {
  * Compares the account's ledger with the venue's balances and writes one audit row per asset that
  * differs. The ledger is not overwritten: a difference is either a fee booked in another asset (the
  * ledger books fees in the quote asset), a transfer made outside Fillgate, or a bug, and only an operator
- * can tell which. `alreadyReported` keeps an unchanged difference from being reported on every pass.
+ * can tell which. A difference already reported with the same figures is not reported again.
  */
 export async function compareBalances(
   deps: ExecutionDeps,
   account: AccountRecord,
   venueBalances: ReadonlyMap<string, Decimal>,
-  alreadyReported: (difference: BalanceDifference) => boolean,
 ): Promise<readonly BalanceDifference[]> {
   return deps.store.transaction(account.userId, async (uow) => {
     // Lock order as everywhere: the account first, then (through the audit) the user's row.
@@ -32,7 +32,8 @@ export async function compareBalances(
       if (mine.equals(theirs)) continue;
       const difference = { asset, ours: mine, venue: theirs };
       differences.push(difference);
-      if (alreadyReported(difference)) continue;
+      const figures = { venue_total: decimalString(theirs), ledger_total: decimalString(mine) };
+      if (await alreadyReported(uow, account.id, 'BALANCE_MISMATCH', { asset }, figures)) continue;
       await uow.appendAudit({
         accountId: account.id,
         source: 'EXTERNAL',
@@ -40,7 +41,7 @@ export async function compareBalances(
         reasonCode: 'BALANCE_MISMATCH',
         message: `${asset} on ${account.label}: ledger ${decimalString(mine)}, venue ${decimalString(theirs)} (difference ${decimalString(theirs.minus(mine))}). Reported by the reconciler; the ledger is not changed automatically.`,
         requestPayload: { reconcile: 'balances', asset },
-        venueResponse: { asset, venue_total: decimalString(theirs), ledger_total: decimalString(mine) },
+        venueResponse: { asset, ...figures },
       });
       await uow.publish('audit', { account_id: account.id, reason_code: 'BALANCE_MISMATCH', asset });
     }

@@ -123,7 +123,13 @@ export async function reconcileOrder(
   const pending = await deps.store.transaction(order.userId, async (uow) => {
     await uow.lockAccount(order.accountId);
     const current = await uow.lockOrder(order.id);
+    // "Not found" is evidence about the order as `order` shows it, and the work list may be older than the
+    // order: another process may have resent it since, or a late report moved it. Then the receive window
+    // runs again from that move: wait for a later pass, which starts from the order as it is then.
     if (!current || !UNSETTLED.includes(current.status)) return undefined;
+    if (current.status !== order.status || current.updatedAt.getTime() !== order.updatedAt.getTime()) {
+      return undefined;
+    }
     let status = current.status;
     const detail = {
       evidence: 'order lookup by client order id: does not exist',

@@ -204,6 +204,8 @@ export interface UnitOfWork {
   findOrderByClientId(accountId: string, clientOrderId: string): Promise<OrderRecord | undefined>;
   lockOrder(orderId: string): Promise<OrderRecord | undefined>;
   insertOrder(order: OrderRecord): Promise<void>;
+  /** Inserts unless the account already has an order with this client order id (unique per account). */
+  insertOrderIfAbsent(order: OrderRecord): Promise<boolean>;
   updateOrder(orderId: string, patch: OrderPatch): Promise<void>;
   countWorkingOrders(accountId: string, symbol: string, marketType: MarketType): Promise<number>;
   /** Records a fill; false when this venue trade id was already recorded for the account (applied once). */
@@ -244,6 +246,15 @@ export interface UnitOfWork {
     realizedPnl: Decimal,
     unrealizedPnl: Decimal,
   ): Promise<void>;
+  /**
+   * The newest audit row of the account with this reason code whose request payload contains `subject`
+   * (the reconciler's reports name what they are about there, e.g. `{ asset: 'BTC' }`).
+   */
+  latestAudit(
+    accountId: string,
+    reasonCode: string,
+    subject: Readonly<Record<string, string>>,
+  ): Promise<AuditRecord | undefined>;
   /** Appends to the user's hash-chained audit log. */
   appendAudit(entry: AuditInput): Promise<AuditRecord>;
   /**

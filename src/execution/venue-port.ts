@@ -1,6 +1,7 @@
 import type { Decimal } from '../domain/decimal.ts';
 import type { MarketRules } from '../domain/market-rules.ts';
 import type { Liquidity, MarketType, OrderType, Side, TimeInForce } from '../domain/order-types.ts';
+import type { PositionSide } from '../domain/position-math.ts';
 
 /** What the execution layer asks a venue to do. Quantities are already rounded to the market's rules. */
 export interface VenueOrderRequest {
@@ -117,6 +118,17 @@ export interface VenueHealth {
 /** How a failed submit is classified: the three answers that decide what happens to the order. */
 export type VenueErrorClass = 'definitely_rejected' | 'retryable' | 'outcome_unknown';
 
+/** An open position as the venue holds it (USD-M). */
+export interface VenuePosition {
+  readonly symbol: string;
+  readonly marketType: MarketType;
+  readonly side: PositionSide;
+  /** Absolute size in the base asset. */
+  readonly quantity: Decimal;
+  /** The venue's own payload, kept for the audit. */
+  readonly raw?: unknown;
+}
+
 export interface OrderRef {
   readonly accountRef: string;
   readonly symbol: string;
@@ -151,4 +163,9 @@ export interface VenuePort {
   fetchBalances?(marketType: MarketType): Promise<ReadonlyMap<string, Decimal>>;
   /** Every order open at the venue for the account, ours or not (live venues: to adopt unknown ones). */
   fetchOpenOrders?(marketType: MarketType): Promise<readonly VenueOrderSnapshot[]>;
+  /**
+   * The account's open positions as the venue holds them (live USD-M venues). Optional like
+   * fetchBalances: the paper venue's positions are our own records, there is nothing to compare.
+   */
+  fetchPositions?(marketType: MarketType): Promise<readonly VenuePosition[]>;
 }

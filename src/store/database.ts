@@ -21,6 +21,11 @@ export interface DatabaseHandle {
   readonly kind: 'postgres' | 'pglite';
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
+  /**
+   * Runs `work` on one connection of its own for as long as it takes, so session state (an advisory lock)
+   * stays with that session. PGlite has a single session: `work` gets the database itself.
+   */
+  withSession<T>(work: (session: Database) => Promise<T>): Promise<T>;
   /** LISTEN on a channel (a dedicated connection on PostgreSQL); resolves to an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -70,6 +75,19 @@ async function openPostgres(
       await pool.query('SELECT 1');
       return true;
     },
+    withSession: async (work) => {
+      const client = await pool.connect();
+      let failed = false;
+      try {
+        return await work(drizzlePg(client, { schema }) as unknown as Database);
+      } catch (error) {
+        failed = true;
+        throw error;
+      } finally {
+        // After a failure the session may still hold what it took (a lock): it is closed, not reused.
+        client.release(failed);
+      }
+    },
     listen: async (channel, onPayload) => {
       const listener = new pg.Client({ connectionString: url });
       await listener.connect();
@@ -97,6 +115,7 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
       await db.execute(sql`SELECT 1`);
       return true;
     },
+    withSession: (work) => work(db),
     listen: async (channel, onPayload) => {
       const unsubscribe = await client.listen(channel, onPayload);
       return async () => {

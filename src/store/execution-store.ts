@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, isNotNull, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, notInArray, or, sql } from 'drizzle-orm';
 import { Decimal } from '../domain/decimal.ts';
 import type { Side } from '../domain/order-types.ts';
 import type { RiskLimits } from '../domain/risk-limits.ts';
@@ -161,6 +161,15 @@ class DrizzleUnitOfWork implements UnitOfWork {
 
   async insertOrder(order: OrderRecord): Promise<void> {
     await this.tx.insert(orders).values(fromOrder(order));
+  }
+
+  async insertOrderIfAbsent(order: OrderRecord): Promise<boolean> {
+    const inserted = await this.tx
+      .insert(orders)
+      .values(fromOrder(order))
+      .onConflictDoNothing({ target: [orders.accountId, orders.clientOrderId] })
+      .returning({ id: orders.id });
+    return inserted.length > 0;
   }
 
   async updateOrder(orderId: string, patch: OrderPatch): Promise<void> {
@@ -448,6 +457,27 @@ class DrizzleUnitOfWork implements UnitOfWork {
       unrealizedPnl: num(unrealizedPnl),
       takenAt: this.now(),
     });
+  }
+
+  async latestAudit(
+    accountId: string,
+    reasonCode: string,
+    subject: Readonly<Record<string, string>>,
+  ): Promise<AuditRecord | undefined> {
+    const [row] = await this.tx
+      .select()
+      .from(executionAudit)
+      .where(
+        and(
+          eq(executionAudit.userId, this.userId),
+          eq(executionAudit.accountId, accountId),
+          eq(executionAudit.reasonCode, reasonCode),
+          sql`${executionAudit.requestPayload} @> ${JSON.stringify(subject)}::jsonb`,
+        ),
+      )
+      .orderBy(desc(executionAudit.id))
+      .limit(1);
+    return row ? toAuditRecord(row) : undefined;
   }
 
   async appendAudit(entry: AuditInput): Promise<AuditRecord> {

@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
+import type { PositionDifference } from '../domain/position-differences.ts';
 import type { ExecutionDeps, TradingGate } from '../execution/execution-deps.ts';
 import { adoptExternalOrder } from '../execution/adopt-external-order.ts';
 import { compareBalances } from '../execution/compare-balances.ts';
+import { comparePositions } from '../execution/compare-positions.ts';
+import type { ReconcileClaims } from '../execution/reconcile-claims.ts';
 import type { AccountRecord } from '../execution/store-port.ts';
 import type { VenuePort } from '../execution/venue-port.ts';
 import { reconcileOrder, type ReconcileSource } from '../execution/reconcile-order.ts';
@@ -22,10 +25,16 @@ export interface ReconcilerOptions {
  * gate refuses orders for a venue until its startup pass has completed), and then periodically. It
  * resolves UNKNOWN and stuck PENDING_SUBMIT/SUBMITTED orders and picks up fills of working orders that
  * were missed while we were down, all through the execution layer's reconcileOrder.
+ *
+ * Several processes may share the database, each with its own reconciler over the same venues. Every
+ * step claims what it works on first (one order; one account's adoption scan and comparisons), so exactly
+ * one process looks an order up, resends it, adopts an external order or reports a difference; the others
+ * skip it this pass.
  */
 export class Reconciler implements TradingGate {
   private readonly reconciled = new Set<string>();
-  private readonly reportedBalances = new Map<string, string>();
+  /** Each account's position differences at its last comparison (reported once seen twice). */
+  private readonly positionDifferences = new Map<string, readonly PositionDifference[]>();
   private readonly balancesCheckedAt = new Map<string, number>();
   private readonly startedAt = new Date();
   private timer: NodeJS.Timeout | undefined;
@@ -38,6 +47,7 @@ export class Reconciler implements TradingGate {
     private readonly source: ReconcileSource,
     private readonly logger: Logger,
     private readonly options: ReconcilerOptions,
+    private readonly claims: ReconcileClaims,
   ) {}
 
   blockedReason(venueId: string): string | undefined {
@@ -110,10 +120,16 @@ export class Reconciler implements TradingGate {
       const orders = await this.source.ordersToReconcile(venueId);
       let failures = 0;
       for (const order of orders) {
-        const outcome = await reconcileOrder(this.deps, order, {
-          settleMs: this.options.settleMs,
-          lastPossibleSendAt: this.startedAt,
-        });
+        if (this.stopped) return;
+        const step = await this.claims.tryWithClaim(`reconcile:order:${order.id}`, () =>
+          reconcileOrder(this.deps, order, {
+            settleMs: this.options.settleMs,
+            lastPossibleSendAt: this.startedAt,
+          }),
+        );
+        // Claimed by another process: it is answering for this order right now.
+        if (!step.claimed) continue;
+        const outcome = step.value;
         if (outcome.kind === 'lookup_failed') failures += 1;
         if (outcome.kind === 'lookup_failed' || outcome.kind === 'missing_at_venue') {
           this.logger.warn({ venue: venueId, orderId: order.id, outcome }, 'order not reconciled');
@@ -150,7 +166,11 @@ export class Reconciler implements TradingGate {
     }
   }
 
-  /** Adoption of external orders and ledger against venue balances, for live venues. */
+  /**
+   * Adoption of external orders, and ledger and positions against the venue's, for live venues. One
+   * account at a time, under its claim: two processes scanning at once would each pay the heavy open-orders
+   * weight for the same answer.
+   */
   private async compareVenueBalances(venueId: string): Promise<void> {
     const venue = this.deps.venues.get(venueId);
     if (!venue?.fetchBalances) return;
@@ -160,14 +180,31 @@ export class Reconciler implements TradingGate {
     this.balancesCheckedAt.set(venueId, now);
     const accounts = await this.source.accountsOnVenue(venueId);
     for (const account of accounts) {
-      await this.adoptExternalOrders(venue, account, accounts);
-      const balances = await venue.fetchBalances(account.marketType);
-      await compareBalances(this.deps, account, balances, (difference) => {
-        const key = `${account.id}:${difference.asset}`;
-        const text = `${difference.ours.toFixed()}/${difference.venue.toFixed()}`;
-        if (this.reportedBalances.get(key) === text) return true;
-        this.reportedBalances.set(key, text);
-        return false;
+      if (this.stopped) return;
+      await this.claims.tryWithClaim(`reconcile:account:${account.id}`, async () => {
+        await this.adoptExternalOrders(venue, account, accounts);
+        const balances = await venue.fetchBalances?.(account.marketType);
+        if (balances) await compareBalances(this.deps, account, balances);
+        // Like adoption: with several accounts of ours on one venue account, whose position it is cannot be told.
+        const sole = accounts.filter((a) => a.marketType === account.marketType).length === 1;
+        if (venue.fetchPositions && account.marketType === 'futures' && sole) {
+          const positions = await venue.fetchPositions(account.marketType);
+          const differences = await comparePositions(
+            this.deps,
+            account,
+            account.marketType,
+            positions,
+            this.positionDifferences.get(account.id) ?? [],
+          );
+          this.positionDifferences.set(account.id, differences);
+          if (differences.length > 0) {
+            const symbols = differences.map((d) => d.symbol);
+            this.logger.warn(
+              { venue: venueId, accountId: account.id, symbols },
+              'positions differ from the venue',
+            );
+          }
+        }
       });
     }
   }

@@ -19,7 +19,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { dispose(): 
   const schemaName = `t_${randomBytes(6).toString('hex')}`;
   const db = await openDatabase({ url, schemaName, poolSize: 24 });
   await db.migrate();
-  return {
+  const handle = {
     ...db,
     dispose: async () => {
       await db.close();
@@ -32,4 +32,18 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { dispose(): 
       }
     },
   };
+  schemaOf.set(handle, { url, schemaName });
+  return handle;
+}
+
+const schemaOf = new WeakMap<DatabaseHandle, { url: string; schemaName: string }>();
+
+/**
+ * The same test database as a second process would open it: its own connection pool on PostgreSQL. PGlite
+ * lives in one process, so a second "process" there shares its handle (closing it is left to the owner).
+ */
+export async function openAsAnotherProcess(of: DatabaseHandle): Promise<DatabaseHandle> {
+  const where = schemaOf.get(of);
+  if (!where) return { ...of, close: async () => undefined };
+  return openDatabase({ url: where.url, schemaName: where.schemaName, poolSize: 8 });
 }

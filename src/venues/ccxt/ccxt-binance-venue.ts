@@ -25,6 +25,7 @@ import type {
   VenueOrderRequest,
   VenueOrderSnapshot,
   VenuePort,
+  VenuePosition,
   VenueSubmitResult,
 } from '../../execution/venue-port.ts';
 import {
@@ -48,6 +49,7 @@ import {
   text,
   type RawRecord,
 } from './binance-order-snapshot.ts';
+import { positionFromBinance } from './binance-position.ts';
 import { RequestWeightBudget, WeightBudgetExhausted, type RequestPriority } from './request-weight-budget.ts';
 
 export interface CcxtBinanceVenueOptions {
@@ -112,6 +114,7 @@ const WEIGHT = {
   prices: { spot: 4, futures: 10 },
   exchangeInfo: { spot: 20, futures: 1 },
   account: { spot: 20, futures: 5 },
+  positionRisk: 5,
 } as const;
 
 /**
@@ -411,7 +414,7 @@ export class CcxtBinanceVenue implements VenuePort {
     const params = { symbol: ref.symbol, origClientOrderId: ref.clientOrderId };
     try {
       const raw = await this.retryPolicy.execute(() =>
-        this.call(ref.marketType, 'query', WEIGHT.queryOrder[ref.marketType], (client) =>
+        this.call(ref.marketType, 'lookup', WEIGHT.queryOrder[ref.marketType], (client) =>
           ref.marketType === 'spot'
             ? (client as BinanceSpotClient).privateGetOrder(params)
             : (client as BinanceUsdmClient).fapiPrivateGetOrder(params),
@@ -459,6 +462,15 @@ export class CcxtBinanceVenue implements VenuePort {
       if (rules) out.push(await this.withFills(row, marketType, rules, false));
     }
     return out;
+  }
+
+  /** The account's open USD-M positions (one-way mode: the sign of positionAmt is the side). */
+  async fetchPositions(marketType: MarketType): Promise<readonly VenuePosition[]> {
+    if (marketType !== 'futures') return [];
+    const raw = await this.call('futures', 'query', WEIGHT.positionRisk, (client) =>
+      (client as BinanceUsdmClient).fapiPrivateV3GetPositionRisk(),
+    );
+    return Array.isArray(raw) ? raw.filter(isRawRecord).flatMap(positionFromBinance) : [];
   }
 
   private orderParams(request: VenueOrderRequest): Record<string, string> {
@@ -584,7 +596,9 @@ export class CcxtBinanceVenue implements VenuePort {
     const params = symbol === undefined ? {} : { symbol };
     const weight =
       symbol === undefined ? WEIGHT.openOrders[marketType] : WEIGHT.openOrdersOfSymbol[marketType];
-    const raw = await this.call(marketType, 'query', weight, (client) =>
+    // Every symbol at once is the adoption scan: heavy, and it can wait for a quieter minute.
+    const priority = symbol === undefined ? 'scan' : 'query';
+    const raw = await this.call(marketType, priority, weight, (client) =>
       marketType === 'spot'
         ? (client as BinanceSpotClient).privateGetOpenOrders(params)
         : (client as BinanceUsdmClient).fapiPrivateGetOpenOrders(params),
