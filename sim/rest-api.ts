@@ -525,6 +525,10 @@ export class RestApi {
       weight: 1,
       handler: ({ params, account }) => {
         const order = this.lookup(params, account!, 'futures', true, true);
+        // A triggered algo order lives on as an order in the matching engine: that one is canceled there.
+        if (order.snapshot.triggered || order.snapshot.status !== 'NEW') {
+          throw binanceErrors.algoNotCancelable();
+        }
         const canceled = exchange.cancelOrder(account!, 'futures', order.market.symbol, {
           orderId: order.algoId!,
           algo: true,
@@ -682,7 +686,11 @@ export class RestApi {
     const lookup = algo
       ? lookupOf(params, 'clientAlgoId', 'algoId')
       : lookupOf(params, 'origClientOrderId', 'orderId');
-    const notFound = forCancel ? binanceErrors.cancelRejected() : binanceErrors.noSuchOrder();
+    const notFound = !forCancel
+      ? binanceErrors.noSuchOrder()
+      : algo
+        ? binanceErrors.algoNotCancelable()
+        : binanceErrors.cancelRejected();
     if (symbol === null) {
       if (!algo) throw binanceErrors.mandatory('symbol');
       // Algo orders are addressed by id alone.
