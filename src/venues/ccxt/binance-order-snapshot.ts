@@ -123,6 +123,60 @@ export function snapshotFromBinance(
   };
 }
 
+/** USD-M algo service statuses before a trigger; after it the order it placed in the matching engine counts. */
+const ALGO_STATUS: Readonly<Record<string, VenueOrderStatus>> = {
+  NEW: 'NEW',
+  TRIGGERING: 'NEW',
+  TRIGGERED: 'NEW',
+  FINISHED: 'NEW',
+  CANCELED: 'CANCELED',
+  EXPIRED: 'EXPIRED',
+  REJECTED: 'REJECTED',
+};
+
+/** The id of the order a triggered USD-M algo order placed in the matching engine, if it placed one. */
+export function actualOrderIdOf(algo: RawRecord): string | undefined {
+  const id = text(algo, 'actualOrderId');
+  return id === undefined || id === '' || id === '0' ? undefined : id;
+}
+
+/**
+ * A USD-M conditional order (`/fapi/v1/algoOrder`) as our snapshot, identified by its algoId and client
+ * algo id. Once triggered, status, filled quantity and fills are those of the order it placed in the
+ * matching engine (`actual`, read by its actualOrderId); without that order's record a triggered or
+ * finished algo order is reported as still working, so it is looked at again rather than closed unfilled.
+ */
+export function snapshotFromBinanceAlgo(
+  algo: RawRecord,
+  marketType: MarketType,
+  rules: MarketRules,
+  actual: VenueOrderSnapshot | undefined,
+): VenueOrderSnapshot {
+  const algoStatus = text(algo, 'algoStatus') ?? 'NEW';
+  const triggered =
+    actual !== undefined || actualOrderIdOf(algo) !== undefined || algoStatus === 'TRIGGERING';
+  const type = text(algo, 'orderType') ?? text(algo, 'type') ?? '';
+  return {
+    venueOrderId: text(algo, 'algoId') ?? '',
+    clientOrderId: text(algo, 'clientAlgoId') ?? '',
+    symbol: rules.symbol,
+    marketType,
+    status: actual?.status ?? ALGO_STATUS[algoStatus] ?? 'NEW',
+    triggered,
+    filledQuantity: actual?.filledQuantity ?? ZERO,
+    fills: actual?.fills ?? [],
+    raw: actual ? { ...algo, actualOrder: actual.raw } : algo,
+    ...detailOf(
+      {
+        ...algo,
+        origQty: algo['quantity'],
+        stopPrice: algo['triggerPrice'],
+      },
+      type,
+    ),
+  };
+}
+
 const OUR_TYPE: Readonly<Record<string, OrderType>> = {
   MARKET: 'market',
   LIMIT: 'limit',
