@@ -186,6 +186,34 @@ describe(`USD-M stop and take-profit orders through the algo order API (${databa
     expect(L.sim.exchange.openOrders(simAccount(), 'futures', 'BTCUSDT', true)).toHaveLength(0);
   });
 
+  it('a triggered stop-limit resting in the matching engine is canceled there', async () => {
+    const { body } = await place({
+      symbol: 'BTCUSDT',
+      side: 'sell',
+      type: 'stop_limit',
+      quantity: '0.002',
+      stop_price: '95500',
+      price: '95600',
+    });
+    expect(body.status, body.message).toBe('PLACED');
+    const stored = (await order(body.order_id))!;
+    marketAt('BTCUSDT', '95400.00');
+    const [atVenue] = atSim(stored.clientOrderId);
+    // Triggered: a LIMIT sell above the market now rests in the matching engine, unfilled.
+    expect(atVenue!.snapshot.triggered).toBe(true);
+    expect(atVenue!.snapshot.status).toBe('NEW');
+    const res = await L.h.fillgate.app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${body.order_id}/cancel`,
+      headers: L.user.auth,
+    });
+    expect(res.statusCode, res.body).toBeLessThan(300);
+    expect((await order(body.order_id))!.status).toBe('CANCELED');
+    expect(atVenue!.snapshot.status).toBe('CANCELED');
+    expect(await L.h.fillgate.read.listFills(L.user.userId, body.order_id)).toHaveLength(0);
+    await restoreMarket('BTCUSDT');
+  });
+
   it('an algo order whose answer was lost is UNKNOWN, then found by its client algo id: one order', async () => {
     L.setFaults({ acceptThenDrop: { times: 1, endpoints: ['POST /fapi/v1/algoOrder'] } });
     const { body } = await place({
