@@ -67,6 +67,8 @@ const MAX_RECV_WINDOW = 60_000;
 export class RestApi {
   private readonly routes = new Map<string, Route>();
   private readonly limiter = new RequestWeightLimiter();
+  /** Requests received per `METHOD /path` (tests prove which calls a client made, or did not). */
+  private readonly received = new Map<string, number>();
   private readonly exchange: SimExchange;
   private readonly faults: FaultController;
   private readonly listenKeys: ListenKeyRegistry;
@@ -87,6 +89,11 @@ export class RestApi {
     this.limiter.reset();
   }
 
+  /** How many requests `METHOD /path` (e.g. `GET /fapi/v1/order`) received so far. */
+  requestCount(endpoint: string): number {
+    return this.received.get(endpoint) ?? 0;
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const rawUrl = req.url ?? '/';
@@ -101,6 +108,7 @@ export class RestApi {
     }
 
     const endpoint = `${method} ${path}`;
+    this.received.set(endpoint, (this.received.get(endpoint) ?? 0) + 1);
     const latency = this.faults.latencyMs();
     if (latency > 0) await delay(latency);
     if (this.faults.connectionReset(endpoint)) {

@@ -43,6 +43,8 @@ describe(`USD-M stop and take-profit orders through the algo order API (${databa
     return { code: res.statusCode, body: res.json<OrderBody>() };
   };
   const order = (id: string) => L.h.fillgate.read.findOrder(L.user.userId, id);
+  /** The stop-limit left resting by the unknown-outcome test, for the restart test after it. */
+  let restingStopLimit = '';
   const simAccount = () => L.sim.exchange.accountByKey(L.apiKey)!;
   const atSim = (clientOrderId: string) =>
     L.sim.ordersOf(L.apiKey, 'futures').filter((o) => o.clientOrderId === clientOrderId);
@@ -233,6 +235,7 @@ describe(`USD-M stop and take-profit orders through the algo order API (${databa
     const venueOrders = atSim(resolved!.clientOrderId);
     expect(venueOrders).toHaveLength(1);
     expect(venueOrders[0]!.type).toBe('STOP');
+    restingStopLimit = resolved!.clientOrderId;
     expect(resolved!.venueOrderId).toBe(String(venueOrders[0]!.algoId));
     // Still one order after more reconciliation passes: it was never sent again.
     await L.h.fillgate.reconciler.pass();
@@ -254,12 +257,13 @@ describe(`USD-M stop and take-profit orders through the algo order API (${databa
     });
     await fresh.start();
     try {
-      const resting = L.sim.exchange.openOrders(simAccount(), 'futures', 'BTCUSDT', true)[0]!;
+      const [resting] = atSim(restingStopLimit);
+      expect(resting?.snapshot.status).toBe('NEW');
       const ref = { accountRef: 'x', symbol: 'BTCUSDT', marketType: 'futures' as const };
-      const found = await fresh.fetchOrder({ ...ref, clientOrderId: resting.clientOrderId });
+      const found = await fresh.fetchOrder({ ...ref, clientOrderId: restingStopLimit });
       expect(found).toMatchObject({
-        venueOrderId: String(resting.algoId),
-        clientOrderId: resting.clientOrderId,
+        venueOrderId: String(resting!.algoId),
+        clientOrderId: restingStopLimit,
         status: 'NEW',
         triggered: false,
       });
@@ -267,7 +271,7 @@ describe(`USD-M stop and take-profit orders through the algo order API (${databa
       expect(found!.detail!.stopPrice!.toFixed()).toBe('91000');
       expect(await fresh.fetchOrder({ ...ref, clientOrderId: 'never-sent-anywhere-1' })).toBeUndefined();
       const open = await fresh.fetchOpenOrders('futures');
-      expect(open.filter((o) => o.clientOrderId === resting.clientOrderId)).toHaveLength(1);
+      expect(open.filter((o) => o.clientOrderId === restingStopLimit)).toHaveLength(1);
     } finally {
       await fresh.close();
     }

@@ -123,6 +123,77 @@ export function snapshotFromBinance(
   };
 }
 
+/** The client order id a user data stream event is about (a spot cancel names its own request `c`). */
+export function streamClientOrderId(event: RawRecord): string | undefined {
+  const algo = text(event, 'caid');
+  if (algo !== undefined && algo !== '') return algo;
+  const original = text(event, 'C');
+  if (original !== undefined && original !== '') return original;
+  const id = text(event, 'c');
+  return id === '' ? undefined : id;
+}
+
+/**
+ * The trade a user data stream event carries (spot `executionReport`, USD-M `ORDER_TRADE_UPDATE`'s order,
+ * `x` = TRADE) as a fill. The fee is the commission in the asset the venue charged it in.
+ */
+export function fillFromStream(event: RawRecord, rules: MarketRules): VenueFill | undefined {
+  const tradeId = text(event, 't');
+  if (text(event, 'x') !== 'TRADE' || tradeId === undefined || tradeId === '-1' || tradeId === '0') {
+    return undefined;
+  }
+  const quantity = decimalOf(event, 'l');
+  if (quantity.isZero()) return undefined;
+  const time = Number(text(event, 'T') ?? text(event, 'E') ?? Date.now());
+  return {
+    tradeId,
+    price: decimalOf(event, 'L'),
+    quantity,
+    fee: decimalOf(event, 'n'),
+    feeAsset: text(event, 'N') ?? rules.quoteAsset,
+    liquidity: event['m'] === true ? 'maker' : 'taker',
+    timestamp: new Date(Number.isFinite(time) ? time : Date.now()),
+  };
+}
+
+/**
+ * A user data stream event as a snapshot, given the order's fills known so far (`known`) plus the trade
+ * the event carries. Undefined when those fills do not add up to the event's cumulative filled quantity
+ * (an event was missed, or the status is one we do not read): only the REST record can say then.
+ */
+export function snapshotFromStream(
+  event: RawRecord,
+  marketType: MarketType,
+  rules: MarketRules,
+  known: readonly VenueFill[],
+): VenueOrderSnapshot | undefined {
+  const fills = [...known];
+  const fill = fillFromStream(event, rules);
+  if (fill && !fills.some((f) => f.tradeId === fill.tradeId)) fills.push(fill);
+  const executed = decimalOf(event, 'z');
+  const covered = fills.reduce((sum, f) => sum.plus(f.quantity), ZERO);
+  const status = STATUS[text(event, 'X') ?? ''];
+  const clientOrderId = streamClientOrderId(event);
+  if (!covered.equals(executed) || status === undefined || clientOrderId === undefined) return undefined;
+  const type = text(event, 'ot') ?? text(event, 'o') ?? '';
+  const triggered =
+    !TRIGGER_TYPES.has(type) ||
+    event['w'] === true ||
+    !executed.isZero() ||
+    (status !== 'NEW' && status !== 'CANCELED');
+  return {
+    venueOrderId: text(event, 'i') ?? '',
+    clientOrderId,
+    symbol: rules.symbol,
+    marketType,
+    status,
+    triggered,
+    filledQuantity: executed,
+    fills: fills.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime()),
+    raw: event,
+  };
+}
+
 /** USD-M algo service statuses before a trigger; after it the order it placed in the matching engine counts. */
 const ALGO_STATUS: Readonly<Record<string, VenueOrderStatus>> = {
   NEW: 'NEW',

@@ -21,6 +21,7 @@ import type {
   ExecutionReport,
   OrderRef,
   VenueCancelResult,
+  VenueFill,
   VenueHealth,
   VenueOrderRequest,
   VenueOrderSnapshot,
@@ -47,6 +48,8 @@ import {
   isRawRecord,
   snapshotFromBinance,
   snapshotFromBinanceAlgo,
+  snapshotFromStream,
+  streamClientOrderId,
   text,
   type RawRecord,
 } from './binance-order-snapshot.ts';
@@ -77,8 +80,9 @@ export interface CcxtBinanceVenueOptions {
   readonly weightLimitPerMinute?: { readonly spot: number; readonly futures: number };
   readonly fees?: Partial<Record<MarketType, { readonly maker: Decimal; readonly taker: Decimal }>>;
   /**
-   * Follow the user data stream (ccxt.pro watchOrders): an order event triggers an immediate lookup, so
-   * fills arrive at stream speed; the open-orders poll stays on as the fallback. Default on.
+   * Follow the user data stream (ccxt.pro watchMyTrades and watchOrders): fills and status changes are
+   * reported from the events themselves, at stream speed; the open-orders poll stays on as the fallback.
+   * Default on.
    */
   readonly userDataStream?: boolean;
   /** Where background failures (polling) are reported; messages are already sanitized. */
@@ -115,6 +119,14 @@ const WEIGHT = {
   account: { spot: 20, futures: 5 },
 } as const;
 
+/** A working order followed until final: what the venue last told of it, and every fill known so far. */
+interface TrackedOrder {
+  readonly ref: OrderRef;
+  readonly executed: string;
+  readonly status: VenueOrderSnapshot['status'];
+  readonly fills: readonly VenueFill[];
+}
+
 /**
  * Our order types that USD-M takes only through the algo order API (`/fapi/v1/algoOrder`, CONDITIONAL)
  * since December 2025; `/fapi/v1/order` refuses them with -4120.
@@ -143,7 +155,7 @@ export class CcxtBinanceVenue implements VenuePort {
   private readonly leverageSet = new Map<string, number>();
   private readonly listeners = new Set<(report: ExecutionReport) => void>();
   /** Orders we know are working at the venue: polled until final. Keyed by client order id. */
-  private readonly tracked = new Map<string, { ref: OrderRef; executed: string }>();
+  private readonly tracked = new Map<string, TrackedOrder>();
   /**
    * USD-M client order ids known to belong to the algo service (true) or the matching engine (false).
    * An id not here (placed before a restart, or elsewhere) is looked up at both.
@@ -225,37 +237,39 @@ export class CcxtBinanceVenue implements VenuePort {
     every(this.options.pricePollMs ?? 2_000, () => this.pollPrices(), 'price poll');
     every(this.options.orderPollMs ?? 2_000, () => this.pollOrders(), 'order poll');
     if (this.options.userDataStream ?? true) {
-      for (const marketType of this.clients.keys()) void this.followUserData(marketType);
+      for (const marketType of this.clients.keys()) {
+        void this.followUserData(marketType, 'orders');
+        void this.followUserData(marketType, 'trades');
+      }
     }
   }
 
   /**
-   * The user data stream. Its events are only a trigger: the order is then read over REST, so what is
-   * recorded is the venue's full record with decimal amounts and trade ids, and a duplicated or stale
-   * event changes nothing. A broken stream is reconnected; the poll covers the gap.
+   * The user data stream, two subscriptions on one connection: watchMyTrades brings every trade event
+   * (ccxt keeps each trade, where it folds an order's quick successive events into one), watchOrders the
+   * status changes. Each event is reported as it stands when it proves the order's state: its trade and
+   * the fills already known add up to its cumulative filled quantity. Otherwise (an event was missed, or
+   * the order is a USD-M algo order, whose fills are those of the order its trigger placed) the order is
+   * read over REST. A duplicated or stale event changes nothing. A broken stream is reconnected; the poll
+   * covers the gap.
    */
-  private async followUserData(marketType: MarketType): Promise<void> {
+  private async followUserData(marketType: MarketType, feed: 'orders' | 'trades'): Promise<void> {
     const client = this.clients.get(marketType);
     if (!client) return;
     let prepared = false;
     while (!this.closed) {
       try {
-        this.streams.set(marketType, 'connecting');
+        if (feed === 'orders') this.streams.set(marketType, 'connecting');
         if (!prepared) {
           await client.loadHttpProxyAgent();
           await this.call(marketType, 'query', WEIGHT.exchangeInfo[marketType], () => client.loadMarkets());
           prepared = true;
         }
-        const next = client.watchOrders();
+        const next = feed === 'orders' ? client.watchOrders() : client.watchMyTrades();
         // Subscribed (or subscribing): "up" until the stream fails.
-        this.streams.set(marketType, 'up');
-        const updates = await next;
-        for (const update of updates) {
-          const entry =
-            update.clientOrderId === undefined ? undefined : this.tracked.get(update.clientOrderId);
-          if (!entry) continue;
-          const order = await this.fetchOrder(entry.ref);
-          if (order) this.emit(entry.ref, order);
+        if (feed === 'orders') this.streams.set(marketType, 'up');
+        for (const update of await next) {
+          if (isRawRecord(update.info)) await this.onStreamEvent(update.info);
         }
       } catch (error) {
         if (this.closed) return;
@@ -264,6 +278,37 @@ export class CcxtBinanceVenue implements VenuePort {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     }
+  }
+
+  private async onStreamEvent(event: RawRecord): Promise<void> {
+    const clientOrderId = streamClientOrderId(event);
+    const entry = clientOrderId === undefined ? undefined : this.tracked.get(clientOrderId);
+    if (!entry) return;
+    const rules = this.market(entry.ref.symbol, entry.ref.marketType);
+    if (!rules) return;
+    const algo = this.algoService.get(entry.ref.clientOrderId) === true;
+    const order = algo ? undefined : snapshotFromStream(event, entry.ref.marketType, rules, entry.fills);
+    if (!order) {
+      try {
+        const looked = await this.fetchOrder(entry.ref);
+        if (looked) this.emit(entry.ref, looked);
+      } catch (error) {
+        this.background('order lookup after a stream event', error);
+      }
+      return;
+    }
+    const executed = order.filledQuantity;
+    // A stale event (an earlier state re-sent) or a duplicate says nothing new.
+    if (executed.lessThan(dec(entry.executed))) return;
+    if (
+      executed.equals(dec(entry.executed)) &&
+      order.status === entry.status &&
+      order.fills.length === entry.fills.length
+    ) {
+      return;
+    }
+    this.track(entry.ref, order);
+    this.emit(entry.ref, order);
   }
 
   async close(): Promise<void> {
@@ -783,7 +828,14 @@ export class CcxtBinanceVenue implements VenuePort {
   /** Working orders are followed until final; a final one is forgotten. */
   private track(ref: OrderRef, order: VenueOrderSnapshot): void {
     if (order.status === 'NEW' || order.status === 'PARTIALLY_FILLED') {
-      this.tracked.set(ref.clientOrderId, { ref, executed: order.filledQuantity.toFixed() });
+      const known = new Map((this.tracked.get(ref.clientOrderId)?.fills ?? []).map((f) => [f.tradeId, f]));
+      for (const fill of order.fills) known.set(fill.tradeId, fill);
+      this.tracked.set(ref.clientOrderId, {
+        ref,
+        executed: order.filledQuantity.toFixed(),
+        status: order.status,
+        fills: [...known.values()],
+      });
     } else {
       this.tracked.delete(ref.clientOrderId);
     }
@@ -798,7 +850,7 @@ export class CcxtBinanceVenue implements VenuePort {
     if (this.polling || this.closed || this.tracked.size === 0) return;
     this.polling = true;
     try {
-      const bySymbol = new Map<string, { ref: OrderRef; executed: string }[]>();
+      const bySymbol = new Map<string, TrackedOrder[]>();
       for (const entry of this.tracked.values()) {
         const key = marketKey(entry.ref.symbol, entry.ref.marketType);
         bySymbol.set(key, [...(bySymbol.get(key) ?? []), entry]);
