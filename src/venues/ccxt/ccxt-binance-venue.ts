@@ -555,21 +555,28 @@ export class CcxtBinanceVenue implements VenuePort {
 
   private async fetchAlgoOrder(ref: OrderRef, rules: MarketRules): Promise<VenueOrderSnapshot | undefined> {
     const params = { clientAlgoId: ref.clientOrderId };
+    let raw: unknown;
     try {
-      const raw = await this.retryPolicy.execute(() =>
+      raw = await this.retryPolicy.execute(() =>
         this.call('futures', 'query', WEIGHT.queryOrder.futures, (client) =>
           (client as BinanceUsdmClient).fapiPrivateGetAlgoOrder(params),
         ),
       );
-      if (!isRawRecord(raw)) throw new Error('the venue answered the algo order lookup with no object');
-      const order = await this.algoSnapshot(raw, rules, true);
-      this.rememberService(ref.clientOrderId, true);
-      this.track(ref, order);
-      return order;
     } catch (error) {
       if (error instanceof VenueCallError && isOrderNotFound(error.original)) return undefined;
       throw new Error(messageOf(error));
     }
+    if (!isRawRecord(raw)) throw new Error('the venue answered the algo order lookup with no object');
+    this.rememberService(ref.clientOrderId, true);
+    // Any failure reading the order its trigger placed throws: the algo order exists, whatever that says.
+    let order: VenueOrderSnapshot;
+    try {
+      order = await this.algoSnapshot(raw, rules, true);
+    } catch (error) {
+      throw new Error(messageOf(error));
+    }
+    this.track(ref, order);
+    return order;
   }
 
   private async fetchEngineOrder(ref: OrderRef, rules: MarketRules): Promise<VenueOrderSnapshot | undefined> {
