@@ -140,6 +140,33 @@ describe(`order tracking from the user data stream (${databaseKind})`, () => {
     expect(lookups()).toEqual(before);
   });
 
+  it('a futures stop (an algo order) reported on the stream is read over REST and fills on its trigger', async () => {
+    const futures = (payload: Record<string, unknown>) =>
+      place({ account_id: L.user.futuresAccountId, market_type: 'futures', leverage: 5, ...payload });
+    const stop = await futures({
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'stop_market',
+      quantity: '0.002',
+      stop_price: '97000',
+    });
+    expect(stop.status).toBe('PLACED');
+    const before = L.sim.requestCount('GET /fapi/v1/algoOrder');
+    L.s.book('BTCUSDT', 'futures', '97100.00', '97100.10', '1');
+    L.s.trade('BTCUSDT', 'futures', '97100', '0.5');
+    const filled = await eventually(
+      () => order(stop.order_id),
+      (o) => o?.status === 'FILLED',
+      5_000,
+    );
+    expect(filled!.status).toBe('FILLED');
+    expect(await L.h.fillgate.read.listFills(L.user.userId, stop.order_id)).toHaveLength(1);
+    // Its fills are those of the order the trigger placed: the stream event led to the algo order's record.
+    expect(L.sim.requestCount('GET /fapi/v1/algoOrder')).toBeGreaterThan(before);
+    L.s.book('BTCUSDT', 'futures', '96000.00', '96000.10', '1');
+    L.s.trade('BTCUSDT', 'futures', '96000.10', '0.1');
+  });
+
   it('duplicated and stale stream events apply each fill once', async () => {
     L.setFaults({ seed: 7, ws: { duplicateRate: 1, staleRate: 0.5 } });
     try {
