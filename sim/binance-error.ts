@@ -84,6 +84,17 @@ export const binanceErrors = {
   invalidLeverage: (leverage: string): BinanceError =>
     new BinanceError(400, -4028, `Leverage ${leverage} is not valid`),
   duplicateClientId: (): BinanceError => new BinanceError(400, -4116, 'ClientOrderId is duplicated.'),
+  /** USD-M since December 2025: conditional types only through `/fapi/v1/algoOrder`. */
+  algoEndpointRequired: (): BinanceError =>
+    new BinanceError(
+      400,
+      -4120,
+      'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.',
+    ),
+  algoNotCancelable: (): BinanceError =>
+    new BinanceError(400, -20124, 'Invalid algo id or it has been completed.'),
+  duplicateClientAlgoId: (): BinanceError =>
+    new BinanceError(400, -20132, 'The client algo id is duplicated.'),
   futuresMinNotional: (minNotional: string): BinanceError =>
     new BinanceError(
       400,

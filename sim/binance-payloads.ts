@@ -98,10 +98,15 @@ export function spotCancelJson(order: SimOrder, cancelClientOrderId: string): Js
   return { ...rest, origClientOrderId: order.clientOrderId, clientOrderId: cancelClientOrderId };
 }
 
+/**
+ * A USD-M order as the order endpoints show it. An algo order appears there only once triggered, as the
+ * MARKET or LIMIT order it placed in the matching engine, under the algo order's client id.
+ */
 export function futuresOrderJson(order: SimOrder, withTime: boolean): Json {
   const { market } = order;
   const { filled, quote } = filledOf(order);
   const triggeredMarket = order.type === 'STOP_MARKET' || order.type === 'TAKE_PROFIT_MARKET';
+  const type = order.algoId === undefined ? order.type : triggeredMarket ? 'MARKET' : 'LIMIT';
   return {
     orderId: order.orderId,
     symbol: market.symbol,
@@ -114,12 +119,7 @@ export function futuresOrderJson(order: SimOrder, withTime: boolean): Json {
     cumQty: qtyText(market, filled),
     cumQuote: quoteText(market, quote),
     timeInForce: order.timeInForce,
-    type:
-      order.algoId !== undefined && order.snapshot.triggered
-        ? triggeredMarket
-          ? 'MARKET'
-          : 'LIMIT'
-        : order.type,
+    type,
     reduceOnly: order.reduceOnly,
     closePosition: false,
     side: order.side,
@@ -127,7 +127,7 @@ export function futuresOrderJson(order: SimOrder, withTime: boolean): Json {
     stopPrice: priceText(market, order.stopPrice ?? ZERO),
     workingType: 'CONTRACT_PRICE',
     priceProtect: false,
-    origType: order.type,
+    origType: type,
     priceMatch: 'NONE',
     selfTradePreventionMode: 'EXPIRE_MAKER',
     goodTillDate: 0,
@@ -136,14 +136,19 @@ export function futuresOrderJson(order: SimOrder, withTime: boolean): Json {
   };
 }
 
-/** The algo-order view of a USD-M conditional order (`/fapi/v1/algoOrder`). */
+/**
+ * The algo-order view of a USD-M conditional order (`/fapi/v1/algoOrder`). Before the trigger the status
+ * is the algo service's own (NEW, CANCELED, EXPIRED); after it, TRIGGERED while the order it placed in the
+ * matching engine works and FINISHED once that one is final, whose id is `actualOrderId` and whose fills
+ * are that order's (`userTrades?orderId=`).
+ */
 export function algoOrderJson(order: SimOrder): Json {
   const { market } = order;
   const status = order.snapshot.status;
-  let algoStatus: string;
-  if (status === 'CANCELED' || status === 'EXPIRED' || status === 'REJECTED') algoStatus = status;
-  else if (!order.snapshot.triggered) algoStatus = 'NEW';
-  else algoStatus = status === 'FILLED' ? 'FINISHED' : 'TRIGGERED';
+  const triggered = order.snapshot.triggered;
+  const final = status === 'FILLED' || status === 'CANCELED' || status === 'EXPIRED' || status === 'REJECTED';
+  const algoStatus = triggered ? (final ? 'FINISHED' : 'TRIGGERED') : status === 'NEW' ? 'NEW' : status;
+  const { filled, quote } = filledOf(order);
   return {
     algoId: order.algoId,
     clientAlgoId: order.clientOrderId,
@@ -164,10 +169,11 @@ export function algoOrderJson(order: SimOrder): Json {
     closePosition: false,
     priceProtect: false,
     reduceOnly: order.reduceOnly,
-    ...(order.snapshot.triggered && { actualOrderId: String(order.orderId) }),
+    actualOrderId: triggered ? String(order.orderId) : '',
+    actualPrice: priceText(market, average(filled, quote)),
     createTime: order.time,
     updateTime: order.updateTime,
-    triggerTime: order.snapshot.triggered ? order.updateTime : 0,
+    triggerTime: triggered ? order.updateTime : 0,
     goodTillDate: 0,
   };
 }
@@ -559,6 +565,7 @@ export function outboundAccountPosition(account: SimAccount, time: number, asset
 export function orderTradeUpdate(event: OrderEvent): Json {
   const { order, trade } = event;
   const { market } = order;
+  const type = futuresOrderJson(order, false)['type'];
   return {
     e: 'ORDER_TRADE_UPDATE',
     E: event.time,
@@ -567,7 +574,7 @@ export function orderTradeUpdate(event: OrderEvent): Json {
       s: market.symbol,
       c: order.clientOrderId,
       S: order.side,
-      o: order.type,
+      o: type,
       f: order.timeInForce,
       q: qtyText(market, order.origQty),
       p: priceText(market, order.price ?? ZERO),
@@ -588,7 +595,7 @@ export function orderTradeUpdate(event: OrderEvent): Json {
       m: trade?.maker ?? false,
       R: order.reduceOnly,
       wt: 'CONTRACT_PRICE',
-      ot: order.type,
+      ot: type,
       ps: 'BOTH',
       cp: false,
       rp: (trade?.realizedPnl ?? ZERO).toFixed(8),
@@ -597,6 +604,39 @@ export function orderTradeUpdate(event: OrderEvent): Json {
       ss: 0,
       V: 'EXPIRE_MAKER',
       pm: 'NONE',
+      gtd: 0,
+    },
+  };
+}
+
+/** USD-M `ALGO_UPDATE`: what happens to an algo order in the algo service (before its trigger). */
+export function algoUpdate(event: OrderEvent): Json {
+  const algo = algoOrderJson(event.order);
+  return {
+    e: 'ALGO_UPDATE',
+    T: event.time,
+    E: event.time,
+    o: {
+      caid: algo['clientAlgoId'],
+      aid: algo['algoId'],
+      at: 'CONDITIONAL',
+      o: algo['orderType'],
+      s: algo['symbol'],
+      S: algo['side'],
+      ps: 'BOTH',
+      f: algo['timeInForce'],
+      q: algo['quantity'],
+      X: algo['algoStatus'],
+      ai: algo['actualOrderId'],
+      tp: algo['triggerPrice'],
+      p: algo['price'],
+      V: 'EXPIRE_MAKER',
+      wt: 'CONTRACT_PRICE',
+      pm: 'NONE',
+      cp: false,
+      pP: false,
+      R: algo['reduceOnly'],
+      tt: algo['triggerTime'],
       gtd: 0,
     },
   };

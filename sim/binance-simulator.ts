@@ -77,6 +77,8 @@ export interface RunningSimulator {
   readonly feed: MarketDataFeed;
   /** Every order the account placed (tests assert "exactly one order" after retries and faults). */
   ordersOf(apiKey: string, marketType?: MarketType): SimOrder[];
+  /** REST requests received so far at `METHOD /path`, e.g. `GET /api/v3/order`. */
+  requestCount(endpoint: string): number;
   /** Forgets request weight used so far (tests that provoke 429 clean up with this). */
   resetRateLimits(): void;
   /** Open WebSocket connections. */
@@ -174,6 +176,7 @@ export async function startBinanceSimulator(
       const account = exchange.accountByKey(apiKey);
       return account ? exchange.ordersOf(account, marketType) : [];
     },
+    requestCount: (endpoint) => rest.requestCount(endpoint),
     resetRateLimits: () => rest.resetRateLimits(),
     get wsConnections() {
       return gateway.connectionCount;

@@ -67,6 +67,8 @@ const MAX_RECV_WINDOW = 60_000;
 export class RestApi {
   private readonly routes = new Map<string, Route>();
   private readonly limiter = new RequestWeightLimiter();
+  /** Requests received per `METHOD /path` (tests prove which calls a client made, or did not). */
+  private readonly received = new Map<string, number>();
   private readonly exchange: SimExchange;
   private readonly faults: FaultController;
   private readonly listenKeys: ListenKeyRegistry;
@@ -87,6 +89,11 @@ export class RestApi {
     this.limiter.reset();
   }
 
+  /** How many requests `METHOD /path` (e.g. `GET /fapi/v1/order`) received so far. */
+  requestCount(endpoint: string): number {
+    return this.received.get(endpoint) ?? 0;
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const rawUrl = req.url ?? '/';
@@ -101,6 +108,7 @@ export class RestApi {
     }
 
     const endpoint = `${method} ${path}`;
+    this.received.set(endpoint, (this.received.get(endpoint) ?? 0) + 1);
     const latency = this.faults.latencyMs();
     if (latency > 0) await delay(latency);
     if (this.faults.connectionReset(endpoint)) {
@@ -525,6 +533,10 @@ export class RestApi {
       weight: 1,
       handler: ({ params, account }) => {
         const order = this.lookup(params, account!, 'futures', true, true);
+        // A triggered algo order lives on as an order in the matching engine: that one is canceled there.
+        if (order.snapshot.triggered || order.snapshot.status !== 'NEW') {
+          throw binanceErrors.algoNotCancelable();
+        }
         const canceled = exchange.cancelOrder(account!, 'futures', order.market.symbol, {
           orderId: order.algoId!,
           algo: true,
@@ -682,7 +694,11 @@ export class RestApi {
     const lookup = algo
       ? lookupOf(params, 'clientAlgoId', 'algoId')
       : lookupOf(params, 'origClientOrderId', 'orderId');
-    const notFound = forCancel ? binanceErrors.cancelRejected() : binanceErrors.noSuchOrder();
+    const notFound = !forCancel
+      ? binanceErrors.noSuchOrder()
+      : algo
+        ? binanceErrors.algoNotCancelable()
+        : binanceErrors.cancelRejected();
     if (symbol === null) {
       if (!algo) throw binanceErrors.mandatory('symbol');
       // Algo orders are addressed by id alone.

@@ -197,6 +197,8 @@ const FUTURES_TYPES: Readonly<Record<string, TypeMapping>> = {
 };
 
 const CONDITIONAL_TYPES = new Set(['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET']);
+/** What USD-M sends to the algo service since December 2025 (TRAILING_STOP_MARKET is not simulated). */
+const ALGO_SERVICE_TYPES = new Set([...CONDITIONAL_TYPES, 'TRAILING_STOP_MARKET']);
 const FINAL = new Set(['FILLED', 'CANCELED', 'EXPIRED', 'REJECTED']);
 /** A triggered spot stop-market buy may pay up to this much over its stop price (what it locks for). */
 const STOP_MARKET_BUY_HEADROOM = new Decimal('1.1');
@@ -298,6 +300,8 @@ export class SimExchange {
     const market = this.market(input.symbol, marketType);
     if (!market) throw binanceErrors.invalidSymbol();
     const futures = marketType === 'futures';
+    if (futures && !input.algo && ALGO_SERVICE_TYPES.has(input.type))
+      throw binanceErrors.algoEndpointRequired();
     const mapping = (futures ? FUTURES_TYPES : SPOT_TYPES)[input.type];
     if (!mapping) throw binanceErrors.invalidOrderType();
     if (input.side !== 'BUY' && input.side !== 'SELL') throw binanceErrors.invalidSide();
@@ -309,7 +313,7 @@ export class SimExchange {
     const timeInForce = input.timeInForce ?? 'GTC';
     if (!['GTC', 'IOC', 'FOK', 'GTX', 'GTD'].includes(timeInForce)) throw binanceErrors.invalidTimeInForce();
     if (input.reduceOnly && !futures) throw binanceErrors.invalidValue('reduceOnly');
-    // The algo order API takes conditional types only; /fapi/v1/order still takes them too (older clients).
+    // The algo order API takes conditional types only, and the order endpoint refuses them (above).
     if (input.algo && !CONDITIONAL_TYPES.has(input.type)) throw binanceErrors.invalidOrderType();
 
     const clientOrderId = input.clientOrderId ?? `sim${randomBytes(10).toString('hex')}`;
@@ -318,6 +322,7 @@ export class SimExchange {
       (order) => order.clientOrderId === clientOrderId && !FINAL.has(order.snapshot.status),
     );
     if (duplicate) {
+      if (input.algo) throw binanceErrors.duplicateClientAlgoId();
       throw futures
         ? binanceErrors.duplicateClientId()
         : binanceErrors.newOrderRejected('Duplicate order sent.');
@@ -474,7 +479,7 @@ export class SimExchange {
     lookup: OrderLookup,
   ): SimOrder | undefined {
     const candidates = this.ordersOf(account, marketType).filter(
-      (order) => order.market.symbol === symbol && (order.algoId !== undefined) === (lookup.algo ?? false),
+      (order) => order.market.symbol === symbol && inEndpoint(order, lookup.algo ?? false),
     );
     if (lookup.orderId !== undefined) {
       return candidates.find((order) => (lookup.algo ? order.algoId : order.orderId) === lookup.orderId);
@@ -496,12 +501,17 @@ export class SimExchange {
     return order;
   }
 
+  /**
+   * Open orders; `algo` picks the endpoint's view: `true` the algo service's (conditional orders not yet
+   * triggered), `false` the matching engine's (regular orders and the orders triggered algo orders became).
+   */
   openOrders(account: SimAccount, marketType: MarketType, symbol?: string, algo?: boolean): SimOrder[] {
     return this.ordersOf(account, marketType).filter(
       (order) =>
         !FINAL.has(order.snapshot.status) &&
         (symbol === undefined || order.market.symbol === symbol) &&
-        (algo === undefined || (order.algoId !== undefined) === algo),
+        (algo === undefined ||
+          (algo ? order.algoId !== undefined && !order.snapshot.triggered : inEndpoint(order, false))),
     );
   }
 
@@ -939,4 +949,14 @@ export class SimExchange {
   private emitMarket(event: MarketStreamEvent): void {
     for (const listener of [...this.marketListeners]) listener(event);
   }
+}
+
+/**
+ * Which endpoint knows the order: the algo endpoints every algo order (by algoId / clientAlgoId), the order
+ * endpoints regular orders and, once triggered, the order an algo order placed in the matching engine
+ * (by its own orderId, under the algo order's client id).
+ */
+function inEndpoint(order: SimOrder, algo: boolean): boolean {
+  if (algo) return order.algoId !== undefined;
+  return order.algoId === undefined || order.snapshot.triggered;
 }

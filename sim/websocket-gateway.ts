@@ -8,6 +8,7 @@ import {
   executionReport,
   type Json,
   marketStreamPayload,
+  algoUpdate,
   orderTradeUpdate,
   outboundAccountPosition,
 } from './binance-payloads.ts';
@@ -311,10 +312,14 @@ export class WebSocketGateway {
         );
       }
     } else {
+      // Until its trigger an algo order is the algo service's (ALGO_UPDATE); after it, the matching
+      // engine's order it placed reports as any order does.
       payload =
-        event.kind === 'order'
-          ? orderTradeUpdate(event)
-          : accountUpdate(this.exchange, account, event.time, event.symbols);
+        event.kind !== 'order'
+          ? accountUpdate(this.exchange, account, event.time, event.symbols)
+          : event.order.algoId !== undefined && !event.order.snapshot.triggered
+            ? algoUpdate(event)
+            : orderTradeUpdate(event);
     }
     for (const connection of this.connections) {
       if (connection.account !== account || connection.marketType !== marketType) continue;

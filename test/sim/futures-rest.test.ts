@@ -85,6 +85,30 @@ describe('simulator USD-M REST through the real ccxt', () => {
     expect(await h.futures.fetchOpenOrders(BTC, undefined, undefined, { trigger: true })).toHaveLength(0);
   });
 
+  it('refuses conditional types on /fapi/v1/order with -4120, as Binance does since December 2025', async () => {
+    for (const type of ['STOP_MARKET', 'TAKE_PROFIT_MARKET', 'STOP', 'TAKE_PROFIT', 'TRAILING_STOP_MARKET']) {
+      const sent = h.futures.fapiPrivatePostOrder({
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type,
+        quantity: '0.01',
+        stopPrice: '94000',
+        price: '93900',
+        timeInForce: 'GTC',
+        newClientOrderId: `old-path-${type}`,
+      });
+      await expect(sent).rejects.toBeInstanceOf(ccxt.ExchangeError);
+      await expect(sent).rejects.toThrow(
+        /-4120.*Order type not supported for this endpoint\. Please use the Algo Order API endpoints instead\./,
+      );
+    }
+    expect(
+      h.sim
+        .ordersOf(h.sim.accounts[0]!.apiKey, 'futures')
+        .some((o) => o.clientOrderId.startsWith('old-path-')),
+    ).toBe(false);
+  });
+
   it('triggers a stop-market when the market trades through it', async () => {
     const stop = await h.futures.createOrder(BTC, 'market', 'sell', 0.005, undefined, {
       triggerPrice: 95500,
@@ -115,5 +139,36 @@ describe('simulator USD-M REST through the real ccxt', () => {
     const trades = await h.futures.fetchMyTrades(BTC);
     expect(trades.length).toBeGreaterThanOrEqual(3);
     expect(trades.at(-1)?.info['realizedPnl']).toBe('-0.00050000');
+  });
+
+  it('shows a triggered algo order as FINISHED with the id of the order it placed, found there by client id', async () => {
+    h.trade('BTCUSDT', 'futures', '96000', '0.001');
+    const stop = await h.futures.createOrder(BTC, 'market', 'sell', 0.002, undefined, {
+      triggerPrice: 95600,
+      clientOrderId: 'algo-link-1',
+    });
+    const before = await h.futures.fapiPrivateGetAlgoOrder({ clientAlgoId: 'algo-link-1' });
+    expect(before).toMatchObject({ algoStatus: 'NEW', actualOrderId: '', clientAlgoId: 'algo-link-1' });
+    // Not in the matching engine before its trigger.
+    await expect(
+      h.futures.fapiPrivateGetOrder({ symbol: 'BTCUSDT', origClientOrderId: 'algo-link-1' }),
+    ).rejects.toThrow(/-2013/);
+    h.book('BTCUSDT', 'futures', '95500.00', '95500.10', '1');
+    h.trade('BTCUSDT', 'futures', '95550', '0.1');
+    const after = await h.futures.fapiPrivateGetAlgoOrder({ algoId: idOf(stop) });
+    expect(after['algoStatus']).toBe('FINISHED');
+    const actualOrderId = String(after['actualOrderId']);
+    expect(actualOrderId).not.toBe('');
+    const placed = await h.futures.fapiPrivateGetOrder({ symbol: 'BTCUSDT', orderId: actualOrderId });
+    expect(placed).toMatchObject({ status: 'FILLED', type: 'MARKET', clientOrderId: 'algo-link-1' });
+    const trades = await h.futures.fapiPrivateGetUserTrades({ symbol: 'BTCUSDT', orderId: actualOrderId });
+    expect(trades).toHaveLength(1);
+    await expect(
+      h.futures.fapiPrivateDeleteAlgoOrder({ symbol: 'BTCUSDT', clientAlgoId: 'algo-link-1' }),
+    ).rejects.toThrow(/-20124/);
+    const [position] = await h.futures.fetchPositions([BTC]);
+    expect(position?.contracts).toBeCloseTo(0.002, 9);
+    await h.futures.createOrder(BTC, 'market', 'buy', 0.002, undefined, { reduceOnly: true });
+    h.book('BTCUSDT', 'futures', '96000.00', '96000.10', '1');
   });
 });

@@ -1,6 +1,11 @@
 import ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
-import { classifyBinanceError, sanitizeVenueMessage } from '../../src/venues/ccxt/binance-error-map.ts';
+import {
+  classifyBinanceError,
+  isDuplicateOrder,
+  isOrderNotFound,
+  sanitizeVenueMessage,
+} from '../../src/venues/ccxt/binance-error-map.ts';
 
 const body = (code: number, msg: string) => `binance {"code":${code},"msg":"${msg}"}`;
 
@@ -32,6 +37,41 @@ describe('Binance error map (the only place venue errors are classified)', () =>
     ['uncoded 5xx', new ccxt.ExchangeError('binance 500 <html>oops</html>')],
   ])('%s: outcome unknown', (_name, error) => {
     expect(classifyBinanceError(error).outcome).toBe('unknown');
+  });
+
+  it.each([
+    [
+      '-4120 conditional type on /fapi/v1/order',
+      new ccxt.ExchangeError(
+        body(
+          -4120,
+          'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.',
+        ),
+      ),
+    ],
+    ['-20121 algo bad symbol', new ccxt.ExchangeError(body(-20121, 'Invalid symbol.'))],
+    ['-20124 algo completed', new ccxt.BadRequest(body(-20124, 'Invalid algo id or it has been completed.'))],
+    ['-20130 algo bad parameter', new ccxt.ExchangeError(body(-20130, 'Invalid data sent for a parameter'))],
+    ['-20132 algo duplicate id', new ccxt.ExchangeError(body(-20132, 'The client algo id is duplicated.'))],
+  ])('USD-M algo service %s: definitely rejected with its code, not retried', (_name, error) => {
+    const code = /"code":(-\d+)/.exec(error.message)![1];
+    expect(classifyBinanceError(error)).toMatchObject({
+      outcome: 'rejected',
+      code,
+      retryable: false,
+      infrastructure: false,
+    });
+  });
+
+  it('algo: -20124 reads as "no such working order", -20132 and -4116 as a duplicate client id', () => {
+    expect(
+      isOrderNotFound(new ccxt.ExchangeError(body(-20124, 'Invalid algo id or it has been completed.'))),
+    ).toBe(true);
+    expect(isDuplicateOrder(new ccxt.ExchangeError(body(-20132, 'The client algo id is duplicated.')))).toBe(
+      true,
+    );
+    expect(isDuplicateOrder(new ccxt.InvalidOrder(body(-4116, 'ClientOrderId is duplicated.')))).toBe(true);
+    expect(isDuplicateOrder(new ccxt.ExchangeError(body(-4120, 'Order type not supported')))).toBe(false);
   });
 
   it('429 and 418 are refused before processing: not placed, retryable, Retry-After kept', () => {

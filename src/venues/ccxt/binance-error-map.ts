@@ -63,6 +63,14 @@ const NOT_PROCESSED_RETRYABLE = new Set([
 ]);
 
 /**
+ * USD-M codes that say the request was looked at and refused, whatever exception class ccxt's table gives
+ * them on this host: the conditional-order move to the algo service (-4120: the type is not taken by
+ * `/fapi/v1/order`) and the algo service's own refusals (-20121 bad symbol, -20124 unknown or completed
+ * algo order, -20130 bad parameter, -20132 duplicate client algo id).
+ */
+const FUTURES_REFUSED = new Set([-4120, -20121, -20124, -20130, -20132]);
+
+/**
  * Classifies any failure of a ccxt call. Subclass order matters: DDoSProtection and RequestTimeout are
  * NetworkErrors, InsufficientFunds and InvalidOrder are ExchangeErrors.
  */
@@ -84,6 +92,15 @@ export function classifyBinanceError(error: unknown, retryAfterSeconds?: number)
       retryable: true,
       ...(retryAfterSeconds !== undefined && { retryAfterMs: retryAfterSeconds * 1000 }),
       infrastructure: code !== -1021,
+    };
+  }
+  if (code !== undefined && FUTURES_REFUSED.has(code) && error instanceof ccxt.ExchangeError) {
+    return {
+      outcome: 'rejected',
+      code: String(code),
+      message: venueMessage,
+      retryable: false,
+      infrastructure: false,
     };
   }
   if (error instanceof ccxt.DDoSProtection) {
@@ -163,15 +180,25 @@ export function classifyBinanceError(error: unknown, retryAfterSeconds?: number)
   };
 }
 
-/** Binance spot: a reused client order id among open orders. The earlier order exists at the venue. */
+/**
+ * A reused client order id: spot "Duplicate order sent." (among open orders), USD-M -4116 "ClientOrderId
+ * is duplicated." and the algo service's -20132 "The client algo id is duplicated.". The earlier order
+ * exists at the venue.
+ */
 export function isDuplicateOrder(error: unknown): boolean {
-  return error instanceof Error && /Duplicate order sent/i.test(error.message);
+  if (!(error instanceof Error)) return false;
+  if (/Duplicate order sent/i.test(error.message)) return true;
+  const { code } = binanceCode(error.message);
+  return code === -4116 || code === -20132;
 }
 
-/** -2013 "Order does not exist." / -2011 "Unknown order sent.": the venue has no such order. */
+/**
+ * -2013 "Order does not exist." / -2011 "Unknown order sent." / the algo service's -20124 "Invalid algo
+ * id or it has been completed.": the venue has no such working order (a lookup tells absent from final).
+ */
 export function isOrderNotFound(error: unknown): boolean {
   if (error instanceof ccxt.OrderNotFound) return true;
   if (!(error instanceof Error)) return false;
   const { code } = binanceCode(error.message);
-  return code === -2013 || code === -2011;
+  return code === -2013 || code === -2011 || code === -20124;
 }

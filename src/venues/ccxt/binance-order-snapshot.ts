@@ -119,6 +119,131 @@ export function snapshotFromBinance(
   };
 }
 
+/** The client order id a user data stream event is about (a spot cancel names its own request `c`). */
+export function streamClientOrderId(event: RawRecord): string | undefined {
+  const algo = text(event, 'caid');
+  if (algo !== undefined && algo !== '') return algo;
+  const original = text(event, 'C');
+  if (original !== undefined && original !== '') return original;
+  const id = text(event, 'c');
+  return id === '' ? undefined : id;
+}
+
+/**
+ * The trade a user data stream event carries (spot `executionReport`, USD-M `ORDER_TRADE_UPDATE`'s order,
+ * `x` = TRADE) as a fill. The fee is the commission in the asset the venue charged it in.
+ */
+export function fillFromStream(event: RawRecord, rules: MarketRules): VenueFill | undefined {
+  const tradeId = text(event, 't');
+  if (text(event, 'x') !== 'TRADE' || tradeId === undefined || tradeId === '-1' || tradeId === '0') {
+    return undefined;
+  }
+  const quantity = decimalOf(event, 'l');
+  if (quantity.isZero()) return undefined;
+  const time = Number(text(event, 'T') ?? text(event, 'E') ?? Date.now());
+  return {
+    tradeId,
+    price: decimalOf(event, 'L'),
+    quantity,
+    fee: decimalOf(event, 'n'),
+    feeAsset: text(event, 'N') ?? rules.quoteAsset,
+    liquidity: event['m'] === true ? 'maker' : 'taker',
+    timestamp: new Date(Number.isFinite(time) ? time : Date.now()),
+  };
+}
+
+/**
+ * A user data stream event as a snapshot, given the order's fills known so far (`known`) plus the trade
+ * the event carries. Undefined when those fills do not add up to the event's cumulative filled quantity
+ * (an event was missed, or the status is one we do not read): only the REST record can say then.
+ */
+export function snapshotFromStream(
+  event: RawRecord,
+  marketType: MarketType,
+  rules: MarketRules,
+  known: readonly VenueFill[],
+): VenueOrderSnapshot | undefined {
+  const fills = [...known];
+  const fill = fillFromStream(event, rules);
+  if (fill && !fills.some((f) => f.tradeId === fill.tradeId)) fills.push(fill);
+  const executed = decimalOf(event, 'z');
+  const covered = fills.reduce((sum, f) => sum.plus(f.quantity), ZERO);
+  const status = STATUS[text(event, 'X') ?? ''];
+  const clientOrderId = streamClientOrderId(event);
+  if (!covered.equals(executed) || status === undefined || clientOrderId === undefined) return undefined;
+  const type = text(event, 'ot') ?? text(event, 'o') ?? '';
+  const triggered =
+    !TRIGGER_TYPES.has(type) ||
+    event['w'] === true ||
+    !executed.isZero() ||
+    (status !== 'NEW' && status !== 'CANCELED');
+  return {
+    venueOrderId: text(event, 'i') ?? '',
+    clientOrderId,
+    symbol: rules.symbol,
+    marketType,
+    status,
+    triggered,
+    filledQuantity: executed,
+    fills: fills.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime()),
+    raw: event,
+  };
+}
+
+/** USD-M algo service statuses before a trigger; after it the order it placed in the matching engine counts. */
+const ALGO_STATUS: Readonly<Record<string, VenueOrderStatus>> = {
+  NEW: 'NEW',
+  TRIGGERING: 'NEW',
+  TRIGGERED: 'NEW',
+  FINISHED: 'NEW',
+  CANCELED: 'CANCELED',
+  EXPIRED: 'EXPIRED',
+  REJECTED: 'REJECTED',
+};
+
+/** The id of the order a triggered USD-M algo order placed in the matching engine, if it placed one. */
+export function actualOrderIdOf(algo: RawRecord): string | undefined {
+  const id = text(algo, 'actualOrderId');
+  return id === undefined || id === '' || id === '0' ? undefined : id;
+}
+
+/**
+ * A USD-M conditional order (`/fapi/v1/algoOrder`) as our snapshot, identified by its algoId and client
+ * algo id. Once triggered, status, filled quantity and fills are those of the order it placed in the
+ * matching engine (`actual`, read by its actualOrderId); without that order's record a triggered or
+ * finished algo order is reported as still working, so it is looked at again rather than closed unfilled.
+ */
+export function snapshotFromBinanceAlgo(
+  algo: RawRecord,
+  marketType: MarketType,
+  rules: MarketRules,
+  actual: VenueOrderSnapshot | undefined,
+): VenueOrderSnapshot {
+  const algoStatus = text(algo, 'algoStatus') ?? 'NEW';
+  const triggered =
+    actual !== undefined || actualOrderIdOf(algo) !== undefined || algoStatus === 'TRIGGERING';
+  const type = text(algo, 'orderType') ?? text(algo, 'type') ?? '';
+  return {
+    venueOrderId: text(algo, 'algoId') ?? '',
+    clientOrderId: text(algo, 'clientAlgoId') ?? '',
+    symbol: rules.symbol,
+    marketType,
+    status: actual?.status ?? ALGO_STATUS[algoStatus] ?? 'NEW',
+    triggered,
+    filledQuantity: actual?.filledQuantity ?? ZERO,
+    fills: actual?.fills ?? [],
+    raw: actual ? { ...algo, actualOrder: actual.raw } : algo,
+    ...detailOf(
+      {
+        ...algo,
+        origQty: algo['quantity'],
+        stopPrice: algo['triggerPrice'],
+      },
+      type,
+    ),
+  };
+}
+
 const OUR_TYPE: Readonly<Record<string, OrderType>> = {
   MARKET: 'market',
   LIMIT: 'limit',

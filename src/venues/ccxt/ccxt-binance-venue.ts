@@ -16,11 +16,12 @@ import {
   type LeverageFacts,
 } from '../../domain/exchange-info-parser.ts';
 import { marketKey, type MarketRules } from '../../domain/market-rules.ts';
-import type { MarketType } from '../../domain/order-types.ts';
+import type { MarketType, OrderType } from '../../domain/order-types.ts';
 import type {
   ExecutionReport,
   OrderRef,
   VenueCancelResult,
+  VenueFill,
   VenueHealth,
   VenueOrderRequest,
   VenueOrderSnapshot,
@@ -43,9 +44,13 @@ import {
   type BinanceErrorClass,
 } from './binance-error-map.ts';
 import {
+  actualOrderIdOf,
   fillFromBinance,
   isRawRecord,
   snapshotFromBinance,
+  snapshotFromBinanceAlgo,
+  snapshotFromStream,
+  streamClientOrderId,
   text,
   type RawRecord,
 } from './binance-order-snapshot.ts';
@@ -77,8 +82,9 @@ export interface CcxtBinanceVenueOptions {
   readonly weightLimitPerMinute?: { readonly spot: number; readonly futures: number };
   readonly fees?: Partial<Record<MarketType, { readonly maker: Decimal; readonly taker: Decimal }>>;
   /**
-   * Follow the user data stream (ccxt.pro watchOrders): an order event triggers an immediate lookup, so
-   * fills arrive at stream speed; the open-orders poll stays on as the fallback. Default on.
+   * Follow the user data stream (ccxt.pro watchMyTrades and watchOrders): fills and status changes are
+   * reported from the events themselves, at stream speed; the open-orders poll stays on as the fallback.
+   * Default on.
    */
   readonly userDataStream?: boolean;
   /** Where background failures (polling) are reported; messages are already sanitized. */
@@ -111,11 +117,33 @@ const WEIGHT = {
   trades: { spot: 20, futures: 5 },
   openOrders: { spot: 80, futures: 40 },
   openOrdersOfSymbol: { spot: 6, futures: 1 },
+  openAlgoOrders: 40,
+  openAlgoOrdersOfSymbol: 1,
   prices: { spot: 4, futures: 10 },
   exchangeInfo: { spot: 20, futures: 1 },
   account: { spot: 20, futures: 5 },
   positionRisk: 5,
 } as const;
+
+/** A working order followed until final: what the venue last told of it, and every fill known so far. */
+interface TrackedOrder {
+  readonly ref: OrderRef;
+  readonly executed: string;
+  readonly status: VenueOrderSnapshot['status'];
+  readonly fills: readonly VenueFill[];
+}
+
+/**
+ * Our order types that USD-M takes only through the algo order API (`/fapi/v1/algoOrder`, CONDITIONAL)
+ * since December 2025; `/fapi/v1/order` refuses them with -4120.
+ */
+const FUTURES_CONDITIONAL_TYPES: ReadonlySet<OrderType> = new Set([
+  'stop_market',
+  'stop_limit',
+  'take_profit',
+]);
+/** How many client order ids the adapter remembers the USD-M service of (algo or matching engine). */
+const REMEMBERED_SERVICES = 10_000;
 
 /**
  * The live VenuePort for Binance spot (ccxt `binance`) and USD-M (ccxt `binanceusdm`), one instance per
@@ -133,7 +161,12 @@ export class CcxtBinanceVenue implements VenuePort {
   private readonly leverageSet = new Map<string, number>();
   private readonly listeners = new Set<(report: ExecutionReport) => void>();
   /** Orders we know are working at the venue: polled until final. Keyed by client order id. */
-  private readonly tracked = new Map<string, { ref: OrderRef; executed: string }>();
+  private readonly tracked = new Map<string, TrackedOrder>();
+  /**
+   * USD-M client order ids known to belong to the algo service (true) or the matching engine (false).
+   * An id not here (placed before a restart, or elsewhere) is looked up at both.
+   */
+  private readonly algoService = new Map<string, boolean>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly breaker: CircuitBreakerPolicy;
   private readonly retryPolicy: RetryPolicy;
@@ -210,37 +243,39 @@ export class CcxtBinanceVenue implements VenuePort {
     every(this.options.pricePollMs ?? 2_000, () => this.pollPrices(), 'price poll');
     every(this.options.orderPollMs ?? 2_000, () => this.pollOrders(), 'order poll');
     if (this.options.userDataStream ?? true) {
-      for (const marketType of this.clients.keys()) void this.followUserData(marketType);
+      for (const marketType of this.clients.keys()) {
+        void this.followUserData(marketType, 'orders');
+        void this.followUserData(marketType, 'trades');
+      }
     }
   }
 
   /**
-   * The user data stream. Its events are only a trigger: the order is then read over REST, so what is
-   * recorded is the venue's full record with decimal amounts and trade ids, and a duplicated or stale
-   * event changes nothing. A broken stream is reconnected; the poll covers the gap.
+   * The user data stream, two subscriptions on one connection: watchMyTrades brings every trade event
+   * (ccxt keeps each trade, where it folds an order's quick successive events into one), watchOrders the
+   * status changes. Each event is reported as it stands when it proves the order's state: its trade and
+   * the fills already known add up to its cumulative filled quantity. Otherwise (an event was missed, or
+   * the order is a USD-M algo order, whose fills are those of the order its trigger placed) the order is
+   * read over REST. A duplicated or stale event changes nothing. A broken stream is reconnected; the poll
+   * covers the gap.
    */
-  private async followUserData(marketType: MarketType): Promise<void> {
+  private async followUserData(marketType: MarketType, feed: 'orders' | 'trades'): Promise<void> {
     const client = this.clients.get(marketType);
     if (!client) return;
     let prepared = false;
     while (!this.closed) {
       try {
-        this.streams.set(marketType, 'connecting');
+        if (feed === 'orders') this.streams.set(marketType, 'connecting');
         if (!prepared) {
           await client.loadHttpProxyAgent();
           await this.call(marketType, 'query', WEIGHT.exchangeInfo[marketType], () => client.loadMarkets());
           prepared = true;
         }
-        const next = client.watchOrders();
+        const next = feed === 'orders' ? client.watchOrders() : client.watchMyTrades();
         // Subscribed (or subscribing): "up" until the stream fails.
-        this.streams.set(marketType, 'up');
-        const updates = await next;
-        for (const update of updates) {
-          const entry =
-            update.clientOrderId === undefined ? undefined : this.tracked.get(update.clientOrderId);
-          if (!entry) continue;
-          const order = await this.fetchOrder(entry.ref);
-          if (order) this.emit(entry.ref, order);
+        if (feed === 'orders') this.streams.set(marketType, 'up');
+        for (const update of await next) {
+          if (isRawRecord(update.info)) await this.onStreamEvent(update.info);
         }
       } catch (error) {
         if (this.closed) return;
@@ -249,6 +284,37 @@ export class CcxtBinanceVenue implements VenuePort {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     }
+  }
+
+  private async onStreamEvent(event: RawRecord): Promise<void> {
+    const clientOrderId = streamClientOrderId(event);
+    const entry = clientOrderId === undefined ? undefined : this.tracked.get(clientOrderId);
+    if (!entry) return;
+    const rules = this.market(entry.ref.symbol, entry.ref.marketType);
+    if (!rules) return;
+    const algo = this.algoService.get(entry.ref.clientOrderId) === true;
+    const order = algo ? undefined : snapshotFromStream(event, entry.ref.marketType, rules, entry.fills);
+    if (!order) {
+      try {
+        const looked = await this.fetchOrder(entry.ref);
+        if (looked) this.emit(entry.ref, looked);
+      } catch (error) {
+        this.background('order lookup after a stream event', error);
+      }
+      return;
+    }
+    const executed = order.filledQuantity;
+    // A stale event (an earlier state re-sent) or a duplicate says nothing new.
+    if (executed.lessThan(dec(entry.executed))) return;
+    if (
+      executed.equals(dec(entry.executed)) &&
+      order.status === entry.status &&
+      order.fills.length === entry.fills.length
+    ) {
+      return;
+    }
+    this.track(entry.ref, order);
+    this.emit(entry.ref, order);
   }
 
   async close(): Promise<void> {
@@ -328,20 +394,27 @@ export class CcxtBinanceVenue implements VenuePort {
         };
       }
     }
+    const algo = request.marketType === 'futures' && FUTURES_CONDITIONAL_TYPES.has(request.type);
+    // Known before sending: an unknown outcome is then resolved at the algo service directly.
+    if (request.marketType === 'futures') this.rememberService(request.clientOrderId, algo);
     try {
-      const params = this.orderParams(request);
+      const params = this.orderParams(request, algo);
       const raw = await this.retryPolicy.execute(() =>
         this.call(request.marketType, priority, WEIGHT.order, (client) => {
           // Signed only now, after any wait for the weight budget: the deadline counts from here.
           const signed = { ...params, ...this.validity(request.sendBy) };
           return request.marketType === 'spot'
             ? (client as BinanceSpotClient).privatePostOrder(signed)
-            : (client as BinanceUsdmClient).fapiPrivatePostOrder(signed);
+            : algo
+              ? (client as BinanceUsdmClient).fapiPrivatePostAlgoOrder(signed)
+              : (client as BinanceUsdmClient).fapiPrivatePostOrder(signed);
         }),
       );
       if (!isRawRecord(raw))
         return { kind: 'unknown', message: 'the venue answered the order with no object' };
-      const order = await this.withFills(raw, request.marketType, rules, request.type === 'market');
+      const order = algo
+        ? await this.algoSnapshot(raw, rules, false)
+        : await this.withFills(raw, request.marketType, rules, request.type === 'market');
       this.track(
         {
           accountRef: request.accountRef,
@@ -377,7 +450,73 @@ export class CcxtBinanceVenue implements VenuePort {
   async cancel(ref: OrderRef): Promise<VenueCancelResult> {
     const rules = this.market(ref.symbol, ref.marketType);
     if (!rules) return { kind: 'not_found', message: `${ref.symbol} is not listed at ${this.id}.` };
-    const params = { symbol: ref.symbol, origClientOrderId: ref.clientOrderId };
+    if (ref.marketType === 'futures' && this.algoService.get(ref.clientOrderId) === undefined) {
+      // Which USD-M service holds it decides the endpoint: its record tells.
+      try {
+        if (!(await this.fetchOrder(ref))) {
+          return { kind: 'not_found', message: `${this.id} has no order ${ref.clientOrderId}.` };
+        }
+      } catch (lookup) {
+        return { kind: 'unknown', message: messageOf(lookup) };
+      }
+    }
+    if (ref.marketType === 'futures' && this.algoService.get(ref.clientOrderId) === true) {
+      return this.cancelAlgo(ref);
+    }
+    return this.cancelInEngine(ref, rules, { symbol: ref.symbol, origClientOrderId: ref.clientOrderId });
+  }
+
+  /**
+   * Cancels a USD-M conditional order at the algo service. One already triggered is refused there
+   * (-20124): the order it placed in the matching engine is then canceled, if it still works.
+   */
+  private async cancelAlgo(ref: OrderRef): Promise<VenueCancelResult> {
+    const rules = this.market(ref.symbol, ref.marketType)!;
+    const params = { symbol: ref.symbol, clientAlgoId: ref.clientOrderId };
+    try {
+      await this.retryPolicy.execute(() =>
+        this.call('futures', 'cancel', WEIGHT.order, (client) =>
+          (client as BinanceUsdmClient).fapiPrivateDeleteAlgoOrder(params),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof VenueCallError && isOrderNotFound(error.original))) {
+        return { kind: 'unknown', message: messageOf(error) };
+      }
+      let found: VenueOrderSnapshot | undefined;
+      try {
+        found = await this.fetchOrder(ref);
+      } catch (lookup) {
+        return { kind: 'unknown', message: messageOf(lookup) };
+      }
+      if (!found) return { kind: 'not_found', message: `${this.id} has no order ${ref.clientOrderId}.` };
+      const working = found.status === 'NEW' || found.status === 'PARTIALLY_FILLED';
+      if (!working) return { kind: 'already_final', order: found };
+      const actualOrderId = isRawRecord(found.raw) ? actualOrderIdOf(found.raw) : undefined;
+      if (actualOrderId === undefined) {
+        return {
+          kind: 'unknown',
+          message: `${this.id} refused to cancel working order ${ref.clientOrderId}.`,
+        };
+      }
+      const result = await this.cancelInEngine(ref, rules, { symbol: ref.symbol, orderId: actualOrderId });
+      if (result.kind !== 'canceled') return result;
+    }
+    try {
+      const order = await this.fetchOrder(ref);
+      if (order) return { kind: 'canceled', order };
+      return { kind: 'unknown', message: `${ref.clientOrderId} was canceled, yet its record is gone` };
+    } catch (lookup) {
+      return { kind: 'unknown', message: messageOf(lookup) };
+    }
+  }
+
+  /** Cancels an order in a matching engine (spot, USD-M regular, or the order an algo order placed). */
+  private async cancelInEngine(
+    ref: OrderRef,
+    rules: MarketRules,
+    params: Record<string, string>,
+  ): Promise<VenueCancelResult> {
     try {
       const raw = await this.retryPolicy.execute(() =>
         this.call(ref.marketType, 'cancel', WEIGHT.order, (client) =>
@@ -389,7 +528,7 @@ export class CcxtBinanceVenue implements VenuePort {
       if (!isRawRecord(raw))
         return { kind: 'unknown', message: 'the venue answered the cancel with no object' };
       const order = await this.withFills(raw, ref.marketType, rules, false);
-      this.track(ref, order);
+      if (params['orderId'] === undefined) this.track(ref, order);
       return { kind: 'canceled', order };
     } catch (error) {
       if (error instanceof VenueCallError && isOrderNotFound(error.original)) {
@@ -407,10 +546,48 @@ export class CcxtBinanceVenue implements VenuePort {
     }
   }
 
-  /** Undefined only when the venue says the order does not exist (-2013); other failures throw. */
+  /**
+   * Undefined only when the venue says the order does not exist (-2013) wherever it could be: a USD-M
+   * order whose service is not known is looked up at the matching engine and then at the algo service,
+   * so an order is never taken for absent while one of them may hold it. Other failures throw.
+   */
   async fetchOrder(ref: OrderRef): Promise<VenueOrderSnapshot | undefined> {
     const rules = this.market(ref.symbol, ref.marketType);
     if (!rules) throw new Error(`${ref.symbol} (${ref.marketType}) is not listed at ${this.id}.`);
+    const algo = ref.marketType === 'futures' ? this.algoService.get(ref.clientOrderId) : false;
+    if (algo === true) return this.fetchAlgoOrder(ref, rules);
+    const order = await this.fetchEngineOrder(ref, rules);
+    if (order || algo === false) return order;
+    return this.fetchAlgoOrder(ref, rules);
+  }
+
+  private async fetchAlgoOrder(ref: OrderRef, rules: MarketRules): Promise<VenueOrderSnapshot | undefined> {
+    const params = { clientAlgoId: ref.clientOrderId };
+    let raw: unknown;
+    try {
+      raw = await this.retryPolicy.execute(() =>
+        this.call('futures', 'query', WEIGHT.queryOrder.futures, (client) =>
+          (client as BinanceUsdmClient).fapiPrivateGetAlgoOrder(params),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof VenueCallError && isOrderNotFound(error.original)) return undefined;
+      throw new Error(messageOf(error));
+    }
+    if (!isRawRecord(raw)) throw new Error('the venue answered the algo order lookup with no object');
+    this.rememberService(ref.clientOrderId, true);
+    // Any failure reading the order its trigger placed throws: the algo order exists, whatever that says.
+    let order: VenueOrderSnapshot;
+    try {
+      order = await this.algoSnapshot(raw, rules, true);
+    } catch (error) {
+      throw new Error(messageOf(error));
+    }
+    this.track(ref, order);
+    return order;
+  }
+
+  private async fetchEngineOrder(ref: OrderRef, rules: MarketRules): Promise<VenueOrderSnapshot | undefined> {
     const params = { symbol: ref.symbol, origClientOrderId: ref.clientOrderId };
     try {
       const raw = await this.retryPolicy.execute(() =>
@@ -422,6 +599,7 @@ export class CcxtBinanceVenue implements VenuePort {
       );
       if (!isRawRecord(raw)) throw new Error('the venue answered the order lookup with no object');
       const order = await this.withFills(raw, ref.marketType, rules, false);
+      if (ref.marketType === 'futures') this.rememberService(ref.clientOrderId, false);
       this.track(ref, order);
       return order;
     } catch (error) {
@@ -461,6 +639,18 @@ export class CcxtBinanceVenue implements VenuePort {
       const rules = this.market(text(row, 'symbol') ?? '', marketType);
       if (rules) out.push(await this.withFills(row, marketType, rules, false));
     }
+    if (marketType !== 'futures') return out;
+    // Conditional orders wait at the algo service until triggered; then the order they placed is in the
+    // list above under the same client id, and is listed once.
+    const listed = new Set(out.map((order) => order.clientOrderId));
+    for (const row of await this.openAlgoOrders()) {
+      const rules = this.market(text(row, 'symbol') ?? '', marketType);
+      const clientAlgoId = text(row, 'clientAlgoId');
+      if (!rules || clientAlgoId === undefined || listed.has(clientAlgoId)) continue;
+      listed.add(clientAlgoId);
+      this.rememberService(clientAlgoId, true);
+      out.push(await this.algoSnapshot(row, rules, false));
+    }
     return out;
   }
 
@@ -473,7 +663,7 @@ export class CcxtBinanceVenue implements VenuePort {
     return Array.isArray(raw) ? raw.filter(isRawRecord).flatMap(positionFromBinance) : [];
   }
 
-  private orderParams(request: VenueOrderRequest): Record<string, string> {
+  private orderParams(request: VenueOrderRequest, algo: boolean): Record<string, string> {
     const spot = request.marketType === 'spot';
     const params: Record<string, string> = {
       symbol: request.symbol,
@@ -518,7 +708,15 @@ export class CcxtBinanceVenue implements VenuePort {
       // ccxt resolves the futures market from these fields; ask for the full result.
       params['newOrderRespType'] = 'RESULT';
     }
-    return params;
+    if (!algo) return params;
+    // The algo order API's names for the same terms; it answers with the algo order.
+    const { newClientOrderId, stopPrice, newOrderRespType: _answer, ...terms } = params;
+    return {
+      ...terms,
+      algoType: 'CONDITIONAL',
+      ...(newClientOrderId !== undefined && { clientAlgoId: newClientOrderId }),
+      ...(stopPrice !== undefined && { triggerPrice: stopPrice }),
+    };
   }
 
   private async ensureLeverage(symbol: string, leverage: number, priority: RequestPriority): Promise<void> {
@@ -592,6 +790,53 @@ export class CcxtBinanceVenue implements VenuePort {
     return Array.isArray(raw) ? raw.filter(isRawRecord) : [];
   }
 
+  /**
+   * A USD-M algo order as a snapshot; once triggered, with the order it placed in the matching engine and
+   * that order's trades. `strict`: a failed read of that order throws instead of lowering the snapshot to
+   * a working status.
+   */
+  private async algoSnapshot(
+    algo: RawRecord,
+    rules: MarketRules,
+    strict: boolean,
+  ): Promise<VenueOrderSnapshot> {
+    const actualOrderId = actualOrderIdOf(algo);
+    if (actualOrderId === undefined) return snapshotFromBinanceAlgo(algo, 'futures', rules, undefined);
+    try {
+      const params = { symbol: rules.symbol, orderId: actualOrderId };
+      const raw = await this.retryPolicy.execute(() =>
+        this.call('futures', 'query', WEIGHT.queryOrder.futures, (client) =>
+          (client as BinanceUsdmClient).fapiPrivateGetOrder(params),
+        ),
+      );
+      if (!isRawRecord(raw)) throw new Error('the venue answered the order lookup with no object');
+      const actual = await this.withFills(raw, 'futures', rules, false);
+      return snapshotFromBinanceAlgo(algo, 'futures', rules, actual);
+    } catch (error) {
+      if (strict) throw error;
+      this.background('order placed by a triggered algo order', error);
+      return snapshotFromBinanceAlgo(algo, 'futures', rules, undefined);
+    }
+  }
+
+  private async openAlgoOrders(symbol?: string): Promise<RawRecord[]> {
+    const params = symbol === undefined ? {} : { symbol };
+    const weight = symbol === undefined ? WEIGHT.openAlgoOrders : WEIGHT.openAlgoOrdersOfSymbol;
+    const raw = await this.call('futures', 'query', weight, (client) =>
+      (client as BinanceUsdmClient).fapiPrivateGetOpenAlgoOrders(params),
+    );
+    return Array.isArray(raw) ? raw.filter(isRawRecord) : [];
+  }
+
+  private rememberService(clientOrderId: string, algo: boolean): void {
+    this.algoService.delete(clientOrderId);
+    this.algoService.set(clientOrderId, algo);
+    if (this.algoService.size > REMEMBERED_SERVICES) {
+      const oldest = this.algoService.keys().next().value;
+      if (oldest !== undefined) this.algoService.delete(oldest);
+    }
+  }
+
   private async openOrders(marketType: MarketType, symbol?: string): Promise<RawRecord[]> {
     const params = symbol === undefined ? {} : { symbol };
     const weight =
@@ -609,7 +854,14 @@ export class CcxtBinanceVenue implements VenuePort {
   /** Working orders are followed until final; a final one is forgotten. */
   private track(ref: OrderRef, order: VenueOrderSnapshot): void {
     if (order.status === 'NEW' || order.status === 'PARTIALLY_FILLED') {
-      this.tracked.set(ref.clientOrderId, { ref, executed: order.filledQuantity.toFixed() });
+      const known = new Map((this.tracked.get(ref.clientOrderId)?.fills ?? []).map((f) => [f.tradeId, f]));
+      for (const fill of order.fills) known.set(fill.tradeId, fill);
+      this.tracked.set(ref.clientOrderId, {
+        ref,
+        executed: order.filledQuantity.toFixed(),
+        status: order.status,
+        fills: [...known.values()],
+      });
     } else {
       this.tracked.delete(ref.clientOrderId);
     }
@@ -624,7 +876,7 @@ export class CcxtBinanceVenue implements VenuePort {
     if (this.polling || this.closed || this.tracked.size === 0) return;
     this.polling = true;
     try {
-      const bySymbol = new Map<string, { ref: OrderRef; executed: string }[]>();
+      const bySymbol = new Map<string, TrackedOrder[]>();
       for (const entry of this.tracked.values()) {
         const key = marketKey(entry.ref.symbol, entry.ref.marketType);
         bySymbol.set(key, [...(bySymbol.get(key) ?? []), entry]);
@@ -634,6 +886,13 @@ export class CcxtBinanceVenue implements VenuePort {
         const open = new Map(
           (await this.openOrders(marketType, symbol)).map((row) => [text(row, 'clientOrderId') ?? '', row]),
         );
+        if (entries.some((entry) => this.algoService.get(entry.ref.clientOrderId) === true)) {
+          // Untriggered conditional orders: listed by the algo service, nothing executed yet.
+          for (const row of await this.openAlgoOrders(symbol)) {
+            const clientAlgoId = text(row, 'clientAlgoId');
+            if (clientAlgoId !== undefined && !open.has(clientAlgoId)) open.set(clientAlgoId, row);
+          }
+        }
         for (const entry of entries) {
           const row = open.get(entry.ref.clientOrderId);
           if (row && dec(text(row, 'executedQty')).toFixed() === entry.executed) continue;
