@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { BUILTIN_MARKETS } from './domain/builtin-markets.ts';
 import type { ExecutionDeps, VenueDirectory } from './execution/execution-deps.ts';
+import { SubmissionsInFlight } from './execution/submissions-in-flight.ts';
 import { provisionUser } from './execution/provision-user.ts';
 import type { VenueErrorClass, VenuePort } from './execution/venue-port.ts';
 import { buildApp } from './http/build-app.ts';
@@ -181,6 +182,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     newId: randomUUID,
     now: () => new Date(),
     marketSlippage: config.marketSlippage,
+    submissions: new SubmissionsInFlight(),
     // Orders for a venue are refused until its startup reconciliation has passed.
     tradingGate: { blockedReason: (venueId) => reconciler.blockedReason(venueId) },
     onVenueError: (venue, errorClass) => venueErrorSink.count?.(venue, errorClass),

@@ -1,5 +1,6 @@
 import type { Decimal } from '../domain/decimal.ts';
 import type { ExecutionStore } from './store-port.ts';
+import type { SubmissionsInFlight } from './submissions-in-flight.ts';
 import type { VenueErrorClass, VenuePort } from './venue-port.ts';
 
 export interface VenueDirectory {
@@ -21,6 +22,8 @@ export interface ExecutionDeps {
   readonly now: () => Date;
   /** Price protection for market orders, e.g. 0.02: never fill more than 2% through the reference price. */
   readonly marketSlippage: Decimal;
+  /** Submissions under way in this process: the reconciler leaves their orders alone until recorded. */
+  readonly submissions: SubmissionsInFlight;
   readonly tradingGate?: TradingGate;
   /** Told of every submit the venue did not accept (for the /metrics counter). */
   readonly onVenueError?: (venueId: string, errorClass: VenueErrorClass) => void;

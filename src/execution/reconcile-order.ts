@@ -55,6 +55,8 @@ export async function reconcileOrder(
   if (!venue || !rules)
     return { kind: 'lookup_failed', message: `venue ${order.venue} cannot price ${order.symbol}` };
   const unsettled = UNSETTLED.includes(order.status);
+  // Its send may not have reached the venue yet: a lookup now could not prove it absent.
+  if (unsettled && deps.submissions.has(order.id)) return { kind: 'waiting' };
   const now = deps.now().getTime();
   // A young PENDING_SUBMIT order belongs to a submission still in flight: executeOrder records it.
   if (order.status !== 'UNKNOWN' && unsettled && now < order.updatedAt.getTime() + options.settleMs) {
@@ -110,9 +112,10 @@ export async function reconcileOrder(
     });
   }
 
-  const lastSend = Math.max(order.updatedAt.getTime(), options.lastPossibleSendAt?.getTime() ?? 0);
-  if (unsettled && now < lastSend + options.settleMs) {
-    // Not found yet, but a request signed before `lastSend` may still arrive within its receive window.
+  const lastSendOf = (o: OrderRecord) =>
+    Math.max(o.updatedAt.getTime(), options.lastPossibleSendAt?.getTime() ?? 0);
+  if (unsettled && now < lastSendOf(order) + options.settleMs) {
+    // Not found yet, but a request signed before the last send may still arrive within its receive window.
     return { kind: 'waiting' };
   }
   if (!unsettled) {
@@ -124,6 +127,10 @@ export async function reconcileOrder(
     await uow.lockAccount(order.accountId);
     const current = await uow.lockOrder(order.id);
     if (!current || !UNSETTLED.includes(current.status)) return undefined;
+    // Checked again under the lock: a send that began or was recorded since the lookup voids its evidence.
+    if (deps.submissions.has(current.id) || deps.now().getTime() < lastSendOf(current) + options.settleMs) {
+      return undefined;
+    }
     let status = current.status;
     const detail = {
       evidence: 'order lookup by client order id: does not exist',
