@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { ConfigError, databaseLocation, loadConfig, type Config } from './config.ts';
 import { BUILTIN_MARKETS } from './domain/builtin-markets.ts';
 import type { ExecutionDeps, VenueDirectory } from './execution/execution-deps.ts';
+import { SubmissionsInFlight } from './execution/submissions-in-flight.ts';
 import { provisionUser } from './execution/provision-user.ts';
 import type { VenueErrorClass, VenuePort } from './execution/venue-port.ts';
 import { buildApp } from './http/build-app.ts';
@@ -179,6 +180,7 @@ export async function createFillgate(options: FillgateOptions): Promise<Fillgate
     now: () => new Date(),
     marketSlippage: config.marketSlippage,
     ...(config.reconcileSettleMs > 0 && { submitWindowMs: Math.floor(config.reconcileSettleMs / 2) }),
+    submissions: new SubmissionsInFlight(),
     // Orders for a venue are refused until its startup reconciliation has passed.
     tradingGate: { blockedReason: (venueId) => reconciler.blockedReason(venueId) },
     onVenueError: (venue, errorClass) => venueErrorSink.count?.(venue, errorClass),

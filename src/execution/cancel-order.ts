@@ -35,10 +35,15 @@ export async function cancelOrder(
   userId: string,
   orderId: string,
 ): Promise<CancelOutcome> {
+  // Which account: read on its own, so that no order lock is held while the account lock is awaited.
+  // Everything else locks the account before the order; the other way round deadlocks against them.
+  const accountId = await deps.store.transaction(
+    userId,
+    async (uow) => (await uow.lockOrder(orderId))?.accountId,
+  );
+  if (!accountId) throw new AppError('NOT_FOUND', `Order ${orderId} not found.`);
   const located = await deps.store.transaction(userId, async (uow) => {
-    const found = await uow.lockOrder(orderId);
-    if (!found) throw new AppError('NOT_FOUND', `Order ${orderId} not found.`);
-    const order = await lockOwnedOrder(uow, found.accountId, orderId);
+    const order = await lockOwnedOrder(uow, accountId, orderId);
     if (isFinalOrderStatus(order.status)) {
       throw new AppError(
         'ORDER_NOT_CANCELABLE',

@@ -467,11 +467,15 @@ async function recordSubmission(
  */
 export async function executeOrder(deps: ExecutionDeps, intent: OrderIntent): Promise<ExecutionResult> {
   const requestHash = intentHash(intent);
-  const admission = await deps.store.transaction(intent.userId, (uow) =>
-    admit(deps, uow, intent, requestHash, deps.newId()),
-  );
-  if (admission.kind === 'done') return admission.result;
-  return submitAdmittedOrder(deps, admission, intentPayload(intent));
+  const orderId = deps.newId();
+  // Held from before the order is visible: the reconciler must never see it PENDING_SUBMIT unheld.
+  return deps.submissions.around(orderId, async () => {
+    const admission = await deps.store.transaction(intent.userId, (uow) =>
+      admit(deps, uow, intent, requestHash, orderId),
+    );
+    if (admission.kind === 'done') return admission.result;
+    return submitAdmittedOrder(deps, admission, intentPayload(intent));
+  });
 }
 
 /**
@@ -484,14 +488,20 @@ export async function submitAdmittedOrder(
   admitted: { readonly order: OrderRecord; readonly rules: MarketRules; readonly venue: VenuePort },
   requestPayload: unknown,
 ): Promise<ExecutionResult> {
-  const result = await submitToVenue(admitted.venue, admitted.order, deps.submitWindowMs);
-  if (result.kind !== 'accepted') {
-    deps.onVenueError?.(
-      admitted.venue.id,
-      result.kind === 'unknown' ? 'outcome_unknown' : result.retryable ? 'retryable' : 'definitely_rejected',
+  return deps.submissions.around(admitted.order.id, async () => {
+    const result = await submitToVenue(admitted.venue, admitted.order, deps.submitWindowMs);
+    if (result.kind !== 'accepted') {
+      deps.onVenueError?.(
+        admitted.venue.id,
+        result.kind === 'unknown'
+          ? 'outcome_unknown'
+          : result.retryable
+            ? 'retryable'
+            : 'definitely_rejected',
+      );
+    }
+    return deps.store.transaction(admitted.order.userId, (uow) =>
+      recordSubmission(deps, uow, requestPayload, admitted, result),
     );
-  }
-  return deps.store.transaction(admitted.order.userId, (uow) =>
-    recordSubmission(deps, uow, requestPayload, admitted, result),
-  );
+  });
 }

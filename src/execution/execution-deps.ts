@@ -1,5 +1,6 @@
 import type { Decimal } from '../domain/decimal.ts';
 import type { ExecutionStore } from './store-port.ts';
+import type { SubmissionsInFlight } from './submissions-in-flight.ts';
 import type { VenueErrorClass, VenuePort } from './venue-port.ts';
 
 export interface VenueDirectory {
@@ -27,6 +28,8 @@ export interface ExecutionDeps {
    * venue well inside it: half of it, the other half covering the clock difference with the venue.
    */
   readonly submitWindowMs?: number;
+  /** Submissions under way in this process: the reconciler leaves their orders alone until recorded. */
+  readonly submissions: SubmissionsInFlight;
   readonly tradingGate?: TradingGate;
   /** Told of every submit the venue did not accept (for the /metrics counter). */
   readonly onVenueError?: (venueId: string, errorClass: VenueErrorClass) => void;

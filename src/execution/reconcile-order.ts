@@ -55,6 +55,8 @@ export async function reconcileOrder(
   if (!venue || !rules)
     return { kind: 'lookup_failed', message: `venue ${order.venue} cannot price ${order.symbol}` };
   const unsettled = UNSETTLED.includes(order.status);
+  // Its send may not have reached the venue yet: a lookup now could not prove it absent.
+  if (unsettled && deps.submissions.has(order.id)) return { kind: 'waiting' };
   const now = deps.now().getTime();
   // A young PENDING_SUBMIT order belongs to a submission still in flight: executeOrder records it.
   if (order.status !== 'UNKNOWN' && unsettled && now < order.updatedAt.getTime() + options.settleMs) {
@@ -110,9 +112,10 @@ export async function reconcileOrder(
     });
   }
 
-  const lastSend = Math.max(order.updatedAt.getTime(), options.lastPossibleSendAt?.getTime() ?? 0);
-  if (unsettled && now < lastSend + options.settleMs) {
-    // Not found yet, but a request signed before `lastSend` may still arrive within its receive window.
+  const lastSendOf = (o: OrderRecord) =>
+    Math.max(o.updatedAt.getTime(), options.lastPossibleSendAt?.getTime() ?? 0);
+  if (unsettled && now < lastSendOf(order) + options.settleMs) {
+    // Not found yet, but a request signed before the last send may still arrive within its receive window.
     return { kind: 'waiting' };
   }
   if (!unsettled) {
@@ -127,7 +130,13 @@ export async function reconcileOrder(
     // order: another process may have resent it since, or a late report moved it. Then the receive window
     // runs again from that move: wait for a later pass, which starts from the order as it is then.
     if (!current || !UNSETTLED.includes(current.status)) return undefined;
-    if (current.status !== order.status || current.updatedAt.getTime() !== order.updatedAt.getTime()) {
+    // Checked again under the lock: a send that began or was recorded since the lookup voids its evidence.
+    if (
+      current.status !== order.status ||
+      current.updatedAt.getTime() !== order.updatedAt.getTime() ||
+      deps.submissions.has(current.id) ||
+      deps.now().getTime() < lastSendOf(current) + options.settleMs
+    ) {
       return undefined;
     }
     let status = current.status;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/decimal.ts';
+import { reconcileOrder } from '../../src/execution/reconcile-order.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { ManualFeed } from '../support/manual-feed.ts';
 import { databaseKind } from '../support/test-database.ts';
@@ -63,5 +64,38 @@ describe(`concurrent orders on one account (${databaseKind})`, () => {
     expect(seqs).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
     expect(events.filter((e) => e.topic === 'fill')).toHaveLength(10);
     expect(await h.fillgate.store.verifyAuditChain(user.userId)).toEqual({ ok: true, rows: 50 });
+  });
+  it('cancels racing the reconciler over the same orders all complete: no lock-order deadlock', async () => {
+    const user = await h.user();
+    const placed = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        h.fillgate.app.inject({
+          method: 'POST',
+          url: '/api/v1/orders',
+          headers: user.auth,
+          payload: { symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: '0.001', price: '90000' },
+        }),
+      ),
+    );
+    const ids = placed.map((r) => r.json<{ order_id: string }>().order_id);
+    const orders = await Promise.all(
+      ids.map(async (id) => (await h.fillgate.read.findOrder(user.userId, id))!),
+    );
+    expect(new Set(orders.map((o) => o.status))).toEqual(new Set(['OPEN']));
+
+    // The reconciler and the order tracker lock the account, then the order; a cancel must too.
+    const [cancels] = await Promise.all([
+      Promise.all(
+        ids.map((id) =>
+          h.fillgate.app.inject({ method: 'POST', url: `/api/v1/orders/${id}/cancel`, headers: user.auth }),
+        ),
+      ),
+      Promise.all(orders.map((order) => reconcileOrder(h.fillgate.execution, order, { settleMs: 0 }))),
+    ]);
+    expect(cancels.map((r) => r.statusCode)).toEqual(ids.map(() => 200));
+    const after = await Promise.all(
+      ids.map(async (id) => (await h.fillgate.read.findOrder(user.userId, id))!),
+    );
+    expect(new Set(after.map((o) => o.status))).toEqual(new Set(['CANCELED']));
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionDeps } from '../../src/execution/execution-deps.ts';
+import { SubmissionsInFlight } from '../../src/execution/submissions-in-flight.ts';
 import type { AuditRecord } from '../../src/execution/store-port.ts';
 import type { DatabaseHandle } from '../../src/store/database.ts';
 import { AdvisoryClaims } from '../../src/store/advisory-claims.ts';
@@ -54,6 +55,9 @@ describe(`two reconcilers on one database and one venue account (${databaseKind}
       newId: randomUUID,
       now: () => new Date(),
       marketSlippage: L.h.fillgate.execution.marketSlippage,
+      // Another process: its own submissions in flight, the same send window as the app's.
+      submissions: new SubmissionsInFlight(),
+      submitWindowMs: SETTLE_MS / 2,
     };
     other = new Reconciler(
       deps,

@@ -1,18 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/decimal.ts';
 import { executeOrder } from '../../src/execution/execute-order.ts';
+import { reconcileOrder } from '../../src/execution/reconcile-order.ts';
 import type { ExecutionDeps } from '../../src/execution/execution-deps.ts';
 import type { VenuePort, VenueSubmitResult } from '../../src/execution/venue-port.ts';
+import { eventually } from '../support/eventually.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { ManualFeed } from '../support/manual-feed.ts';
 import { databaseKind } from '../support/test-database.ts';
 
+interface Fault {
+  next?: 'reject' | 'throw';
+  /** The next submission waits for this before it reaches the venue (a slow send). */
+  hold?: Promise<void>;
+  /** Submissions the venue was asked for. */
+  submits: number;
+}
+
 /** The real paper venue behind a switch that makes its next submissions fail the way live venues do. */
-function withFaults(venue: VenuePort, fault: { next?: 'reject' | 'throw' }): VenuePort {
+function withFaults(venue: VenuePort, fault: Fault): VenuePort {
   return new Proxy(venue, {
     get(target, prop, receiver) {
       if (prop === 'submit') {
         return async (...args: Parameters<VenuePort['submit']>): Promise<VenueSubmitResult> => {
+          fault.submits += 1;
+          const hold = fault.hold;
+          fault.hold = undefined;
+          await hold;
           if (fault.next === 'reject') {
             return {
               kind: 'rejected',
@@ -34,7 +48,7 @@ function withFaults(venue: VenuePort, fault: { next?: 'reject' | 'throw' }): Ven
 describe(`venue outcomes and triggers (${databaseKind})`, () => {
   const feed = new ManualFeed();
   let h: Harness;
-  const fault: { next?: 'reject' | 'throw' } = {};
+  const fault: Fault = { submits: 0 };
   let deps: ExecutionDeps;
 
   beforeAll(async () => {
@@ -106,6 +120,28 @@ describe(`venue outcomes and triggers (${databaseKind})`, () => {
       headers: user.auth,
     });
     expect(cancel.statusCode).toBe(409);
+  });
+
+  it('an order whose send is still under way is never resent, however long ago it was admitted', async () => {
+    const user = await h.user();
+    let release!: () => void;
+    fault.hold = new Promise((resolve) => (release = resolve));
+    const submitsBefore = fault.submits;
+    const placing = buy(user);
+    const pending = await eventually(
+      async () => (await h.fillgate.read.listOrders(user.userId, { limit: 10 })).items,
+      (items) => items.length === 1 && fault.submits > submitsBefore,
+    );
+    expect(pending.map((o) => o.status)).toEqual(['PENDING_SUBMIT']);
+    // With no settle time at all, the venue's "no such order" would be taken as proof it never arrived.
+    expect(await reconcileOrder(deps, pending[0]!, { settleMs: 0 })).toEqual({ kind: 'waiting' });
+    release();
+    const result = await placing;
+    expect(result.status).toBe('PLACED');
+    expect(result.order?.status).toBe('FILLED');
+    expect(fault.submits - submitsBefore).toBe(1);
+    const fills = await h.fillgate.read.listFills(user.userId, result.orderId!);
+    expect(fills.map((f) => f.quantity.toFixed())).toEqual(['0.01']);
   });
 
   it('a stop-market sell triggers when the market trades through it and closes the inventory', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RunningSimulator } from '../../sim/binance-simulator.ts';
 import type { FaultSettings } from '../../sim/fault-controller.ts';
+import { Decimal } from '../../src/domain/decimal.ts';
 import { provisionUser, type ProvisionedUser } from '../../src/execution/provision-user.ts';
 import { NO_RISK_LIMITS } from '../../src/domain/risk-limits.ts';
 import { CcxtBinanceVenue, type CcxtBinanceVenueOptions } from '../../src/venues/ccxt/ccxt-binance-venue.ts';
@@ -44,12 +45,21 @@ export async function startLiveHarness(
      * shared by all the venues a test creates: tests that poll hard without testing rate limits raise it.
      */
     weightPerMinute?: number;
+    /**
+     * USDT on the simulated account and on the user's books alike, spot and USD-M (default 10,000 each):
+     * tests that trade in volume fund both, or the app and the venue disagree on what the account can pay.
+     */
+    fundingUsdt?: string;
   } = {},
 ): Promise<LiveHarness> {
   const weight = options.weightPerMinute;
   const baseFaults: FaultSettings = weight ? { rateLimit: { weightPerMinute: weight } } : {};
   const budget = weight ? { weightLimitPerMinute: { spot: weight, futures: weight } } : {};
-  const s = await startSimHarness({ faults: baseFaults });
+  const funding = options.fundingUsdt;
+  const s = await startSimHarness({
+    faults: baseFaults,
+    ...(funding && { startingBalances: { spot: { USDT: funding }, futures: { USDT: funding } } }),
+  });
   const sim = s.sim;
   const credentials = sim.accounts[0]!;
   const venue = new CcxtBinanceVenue({
@@ -82,6 +92,7 @@ export async function startLiveHarness(
     role: 'user',
     paperVenue: venue.id,
     riskLimits: NO_RISK_LIMITS,
+    ...(funding && { funding: { spotUsdt: new Decimal(funding), futuresUsdt: new Decimal(funding) } }),
   });
   return {
     h,
