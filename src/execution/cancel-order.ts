@@ -64,7 +64,15 @@ export async function cancelOrder(
     await uow.updateOrder(order.id, { status });
     return { ...order, status };
   });
+  return sendCancel(deps, located);
+}
 
+/**
+ * Asks the venue to cancel an order held CANCEL_PENDING and records its answer. The reconciler sends it
+ * again for a cancel whose outcome was never known while the venue still shows the order working.
+ */
+export async function sendCancel(deps: ExecutionDeps, located: OrderRecord): Promise<CancelOutcome> {
+  const orderId = located.id;
   const venue = venueFor(deps, located);
   const rules = venue.market(located.symbol, located.marketType);
   if (!rules)
@@ -76,7 +84,7 @@ export async function cancelOrder(
     clientOrderId: located.clientOrderId,
   });
 
-  return deps.store.transaction(userId, async (uow) => {
+  return deps.store.transaction(located.userId, async (uow) => {
     const order = await lockOwnedOrder(uow, located.accountId, orderId);
     if (answer.kind === 'canceled' || answer.kind === 'already_final') {
       const { order: updated } = await applyVenueSnapshot(

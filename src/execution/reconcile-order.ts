@@ -1,10 +1,12 @@
+import { AppError } from '../domain/app-error.ts';
 import { isFinalOrderStatus, type OrderStatus } from '../domain/order-status.ts';
 import { applyVenueSnapshot, transitionOrderRecord } from './apply-venue-snapshot.ts';
+import { sendCancel } from './cancel-order.ts';
 import { submitAdmittedOrder } from './execute-order.ts';
 import type { ExecutionDeps } from './execution-deps.ts';
 import { orderView } from './order-view.ts';
 import type { AccountRecord, OrderRecord } from './store-port.ts';
-import type { OrderRef } from './venue-port.ts';
+import type { OrderRef, VenueOrderSnapshot } from './venue-port.ts';
 
 /** Non-final orders of one venue, across users: the reconciler's work list. */
 export interface ReconcileSource {
@@ -76,9 +78,13 @@ export async function reconcileOrder(
     return { kind: 'lookup_failed', message: error instanceof Error ? error.message : String(error) };
   }
 
+  if (snapshot && addsNothing(order, snapshot)) {
+    // The common case for a resting order: no transaction, so no account lock taken from order entry.
+    return { kind: 'applied', status: order.status, corrected: false };
+  }
   if (snapshot) {
     const found = snapshot;
-    return deps.store.transaction(order.userId, async (uow) => {
+    const applied = await deps.store.transaction(order.userId, async (uow) => {
       await uow.lockAccount(order.accountId);
       const current = await uow.lockOrder(order.id);
       if (!current) return { kind: 'waiting' } as const;
@@ -110,6 +116,24 @@ export async function reconcileOrder(
       }
       return { kind: 'applied', status: updated.status, corrected } as const;
     });
+    const stillWorking = found.status === 'NEW' || found.status === 'PARTIALLY_FILLED';
+    if (
+      applied.kind === 'applied' &&
+      applied.status === 'CANCEL_PENDING' &&
+      stillWorking &&
+      now >= order.updatedAt.getTime() + options.settleMs
+    ) {
+      // Our cancel's outcome was never known and the venue still works the order: the cancel was lost.
+      // The user's intent stands, and a cancel is safe to repeat: send it again.
+      try {
+        const resent = await sendCancel(deps, order);
+        return { kind: 'applied', status: resent.order.status, corrected: true };
+      } catch (error) {
+        if (error instanceof AppError) return { kind: 'waiting' };
+        throw error;
+      }
+    }
+    return applied;
   }
 
   const lastSendOf = (o: OrderRecord) =>
@@ -173,4 +197,19 @@ export async function reconcileOrder(
     },
   );
   return { kind: 'resent', status: result.order?.status ?? pending.status };
+}
+
+/**
+ * The venue's record says what ours already says: same exchange order, still working, same filled
+ * quantity (so no fill we lack). Anything else goes through applyVenueSnapshot under the locks.
+ */
+function addsNothing(order: OrderRecord, found: VenueOrderSnapshot): boolean {
+  const sameState =
+    (order.status === 'OPEN' && found.status === 'NEW') ||
+    (order.status === 'PARTIALLY_FILLED' && found.status === 'PARTIALLY_FILLED');
+  return (
+    sameState &&
+    order.venueOrderId === found.venueOrderId &&
+    found.filledQuantity.equals(order.filledQuantity)
+  );
 }

@@ -16,6 +16,11 @@ export interface ReconcilerOptions {
   readonly settleMs: number;
   /** Between balance comparisons with each live venue. */
   readonly balanceIntervalMs: number;
+  /**
+   * Between re-reads of an order resting at the venue (OPEN, PARTIALLY_FILLED) after the startup pass:
+   * the venue's stream and poller follow those, so this is a slow safety sweep. Default balanceIntervalMs.
+   */
+  readonly restingIntervalMs?: number;
   /** How long createFillgate waits for the startup pass before it serves with the late venues gated. */
   readonly startupWaitMs: number;
 }
@@ -36,6 +41,8 @@ export class Reconciler implements TradingGate {
   /** Each account's position differences at its last comparison (reported once seen twice). */
   private readonly positionDifferences = new Map<string, readonly PositionDifference[]>();
   private readonly balancesCheckedAt = new Map<string, number>();
+  /** Per venue: when each resting order was last looked up. */
+  private readonly restingCheckedAt = new Map<string, Map<string, number>>();
   private readonly startedAt = new Date();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -119,8 +126,21 @@ export class Reconciler implements TradingGate {
     try {
       const orders = await this.source.ordersToReconcile(venueId);
       let failures = 0;
+      const sweepAfter = Date.now() - (this.options.restingIntervalMs ?? this.options.balanceIntervalMs);
+      const checkedAt = new Map<string, number>();
+      const previous = this.restingCheckedAt.get(venueId);
+      this.restingCheckedAt.set(venueId, checkedAt);
       for (const order of orders) {
         if (this.stopped) return;
+        // Resting orders cost a lookup each (weight 4 on spot): after startup, only in the slow sweep.
+        if (order.status === 'OPEN' || order.status === 'PARTIALLY_FILLED') {
+          const last = previous?.get(order.id) ?? 0;
+          if (this.reconciled.has(venueId) && last > sweepAfter) {
+            checkedAt.set(order.id, last);
+            continue;
+          }
+          checkedAt.set(order.id, Date.now());
+        }
         const step = await this.claims.tryWithClaim(`reconcile:order:${order.id}`, () =>
           reconcileOrder(this.deps, order, {
             settleMs: this.options.settleMs,

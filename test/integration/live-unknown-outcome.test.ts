@@ -155,3 +155,43 @@ describe(`unknown outcomes resolved from the venue's records (${databaseKind})`,
     expect(atSim(stored.clientOrderId)).toHaveLength(1);
   });
 });
+
+describe(`a cancel whose outcome was lost is sent again (${databaseKind})`, () => {
+  let L: LiveHarness;
+  beforeAll(async () => {
+    L = await startLiveHarness({ env: FAST_RECONCILE });
+  });
+  afterAll(async () => L?.close());
+
+  it('CANCEL_PENDING while the venue still works the order: the reconciler cancels it again', async () => {
+    const placed = await L.h.fillgate.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: L.user.auth,
+      payload: { symbol: 'BTCUSDT', side: 'buy', type: 'limit', quantity: '0.001', price: '90000' },
+    });
+    const orderId = placed.json<{ order_id: string }>().order_id;
+    // The cancel's connection is reset before the venue reads it: nothing is canceled there.
+    L.setFaults({ connectionReset: { times: 10, endpoints: ['DELETE /api/v3/order'] } });
+    const cancel = await L.h.fillgate.app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${orderId}/cancel`,
+      headers: L.user.auth,
+    });
+    L.setFaults({});
+    expect(cancel.statusCode, cancel.body).toBe(202);
+    const order = (await L.h.fillgate.read.findOrder(L.user.userId, orderId))!;
+    expect(order.status).toBe('CANCEL_PENDING');
+    expect(
+      L.sim.ordersOf(L.apiKey).find((o) => o.clientOrderId === order.clientOrderId)?.snapshot.status,
+    ).toBe('NEW');
+
+    const canceled = await eventually(
+      () => L.h.fillgate.read.findOrder(L.user.userId, orderId),
+      (o) => o?.status === 'CANCELED',
+    );
+    expect(canceled!.status).toBe('CANCELED');
+    const atVenue = L.sim.ordersOf(L.apiKey).filter((o) => o.clientOrderId === order.clientOrderId);
+    expect(atVenue.map((o) => o.snapshot.status)).toEqual(['CANCELED']);
+  });
+});
