@@ -57,7 +57,7 @@ describe(`crash test: kill -9 during ${ORDERS} concurrent submissions (${databas
     home = serverHome({
       FILLGATE_RATE_LIMIT_PER_MIN: '100000000',
       FILLGATE_RECONCILE_INTERVAL_MS: '300',
-      FILLGATE_RECONCILE_SETTLE_MS: '2000',
+      FILLGATE_RECONCILE_SETTLE_MS: '4000',
     });
   }, 60_000);
 
