@@ -7,24 +7,6 @@ export interface BalanceDelta {
   readonly reserved: Decimal;
 }
 
-export interface FillLedgerInput {
-  readonly marketType: MarketType;
-  readonly side: Side;
-  readonly baseAsset: string;
-  readonly quoteAsset: string;
-  readonly price: Decimal;
-  readonly quantity: Decimal;
-  /** In `feeAsset`, as the venue charged it. */
-  readonly fee: Decimal;
-  readonly feeAsset: string;
-  /** What the order still holds reserved, in its reserve asset. */
-  readonly reservedRemaining: Decimal;
-  /** Futures: from applyFillToPosition. */
-  readonly realizedPnl: Decimal;
-  readonly marginLocked: Decimal;
-  readonly marginReleased: Decimal;
-}
-
 export interface FillLedgerEffect {
   /** At most one delta per asset. */
   readonly deltas: readonly BalanceDelta[];
@@ -32,6 +14,7 @@ export interface FillLedgerEffect {
   readonly reservationConsumed: Decimal;
 }
 
+/** One fill as the venue reported it, the fee in `feeAsset` as charged. */
 export interface FillFeeInput {
   readonly marketType: MarketType;
   readonly side: Side;
@@ -41,6 +24,15 @@ export interface FillFeeInput {
   readonly quantity: Decimal;
   readonly fee: Decimal;
   readonly feeAsset: string;
+}
+
+export interface FillLedgerInput extends FillFeeInput {
+  /** What the order still holds reserved, in its reserve asset. */
+  readonly reservedRemaining: Decimal;
+  /** Futures: from applyFillToPosition. */
+  readonly realizedPnl: Decimal;
+  readonly marginLocked: Decimal;
+  readonly marginReleased: Decimal;
 }
 
 export interface FillPositionTerms {

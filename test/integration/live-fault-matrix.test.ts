@@ -4,7 +4,7 @@ import type { SimOrder } from '../../sim/sim-exchange.ts';
 import { Decimal, ZERO } from '../../src/domain/decimal.ts';
 import { isFinalOrderStatus, type OrderStatus } from '../../src/domain/order-status.ts';
 import type { OrderRecord } from '../../src/execution/store-port.ts';
-import { startLiveHarness, type LiveHarness } from '../support/live-harness.ts';
+import { FROM_SIM_STATUS, startLiveHarness, type LiveHarness } from '../support/live-harness.ts';
 import { databaseKind } from '../support/test-database.ts';
 
 /**
@@ -37,15 +37,6 @@ const FAULTS: Readonly<Record<string, FaultSettings>> = {
   gatewayTimeout504: { errors: [{ status: 504, rate: 0.4, endpoints: ORDER_ENDPOINTS }] },
   tooManyRequests429: { errors: [{ status: 429, code: -1003, rate: 0.4, endpoints: ORDER_ENDPOINTS }] },
   latency: { latencyMs: { min: 0, max: 60 } },
-};
-
-const FROM_SIM: Readonly<Record<string, OrderStatus>> = {
-  NEW: 'OPEN',
-  PARTIALLY_FILLED: 'PARTIALLY_FILLED',
-  FILLED: 'FILLED',
-  CANCELED: 'CANCELED',
-  EXPIRED: 'EXPIRED',
-  REJECTED: 'REJECTED',
 };
 
 interface Placed {
@@ -110,7 +101,7 @@ describe(`fault matrix: ${ORDERS_PER_CELL} orders per cell (${databaseKind})`, (
         continue;
       }
       const sim = theirs.get(order.clientOrderId)?.[0];
-      const expected: OrderStatus = sim ? FROM_SIM[sim.snapshot.status]! : 'REJECTED';
+      const expected: OrderStatus = sim ? FROM_SIM_STATUS[sim.snapshot.status]! : 'REJECTED';
       const same =
         order.status === expected &&
         (!sim ||

@@ -4,15 +4,6 @@ import { eventually } from '../support/eventually.ts';
 import { SIM_VENUE_OPTIONS, startLiveHarness, type LiveHarness } from '../support/live-harness.ts';
 import { databaseKind } from '../support/test-database.ts';
 
-interface OrderBody {
-  success: boolean;
-  status: string;
-  order_id: string;
-  exchange_order_id: string | null;
-  reason_code: string | null;
-  message: string;
-}
-
 /**
  * USD-M conditional orders go through Binance's algo order API (`/fapi/v1/algoOrder`) since December 2025:
  * `/fapi/v1/order` refuses them (-4120). Placed, followed to their trigger and the fills of the order
@@ -33,15 +24,8 @@ describe(`USD-M stop and take-profit orders through the algo order API (${databa
   });
   afterAll(async () => L?.close());
 
-  const place = async (payload: Record<string, unknown>) => {
-    const res = await L.h.fillgate.app.inject({
-      method: 'POST',
-      url: '/api/v1/orders',
-      headers: L.user.auth,
-      payload: { account_id: L.user.futuresAccountId, market_type: 'futures', ...payload },
-    });
-    return { code: res.statusCode, body: res.json<OrderBody>() };
-  };
+  const place = (payload: Record<string, unknown>) =>
+    L.placeOrder({ account_id: L.user.futuresAccountId, market_type: 'futures', ...payload });
   const order = (id: string) => L.h.fillgate.read.findOrder(L.user.userId, id);
   /** The stop-limit left resting by the unknown-outcome test, for the restart test after it. */
   let restingStopLimit = '';

@@ -3,15 +3,6 @@ import { startLiveHarness, type LiveHarness } from '../support/live-harness.ts';
 import { databaseKind } from '../support/test-database.ts';
 import { eventually } from '../support/eventually.ts';
 
-interface OrderBody {
-  success: boolean;
-  status: string;
-  order_id: string;
-  exchange_order_id: string | null;
-  reason_code: string | null;
-  message: string;
-}
-
 describe(`live venue through ccxt against the simulator (${databaseKind})`, () => {
   let L: LiveHarness;
   beforeAll(async () => {
@@ -19,15 +10,7 @@ describe(`live venue through ccxt against the simulator (${databaseKind})`, () =
   });
   afterAll(async () => L?.close());
 
-  const place = async (payload: Record<string, unknown>) => {
-    const res = await L.h.fillgate.app.inject({
-      method: 'POST',
-      url: '/api/v1/orders',
-      headers: L.user.auth,
-      payload,
-    });
-    return { code: res.statusCode, body: res.json<OrderBody>() };
-  };
+  const place = (payload: Record<string, unknown>) => L.placeOrder(payload);
   const order = (id: string) => L.h.fillgate.read.findOrder(L.user.userId, id);
   const simOrder = (clientOrderId: string) =>
     L.sim.ordersOf(L.apiKey).find((o) => o.clientOrderId === clientOrderId);

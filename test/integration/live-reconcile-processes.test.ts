@@ -74,15 +74,7 @@ describe(`two reconcilers on one database and one venue account (${databaseKind}
     await L?.close();
   });
 
-  const place = async (payload: Record<string, unknown>) => {
-    const res = await L.h.fillgate.app.inject({
-      method: 'POST',
-      url: '/api/v1/orders',
-      headers: L.user.auth,
-      payload,
-    });
-    return res.json<{ status: string; order_id: string; reason_code: string | null }>();
-  };
+  const place = async (payload: Record<string, unknown>) => (await L.placeOrder(payload)).body;
   const order = (id: string) => L.h.fillgate.read.findOrder(L.user.userId, id);
   const atSim = (clientOrderId: string) =>
     L.sim.ordersOf(L.apiKey).filter((o) => o.clientOrderId === clientOrderId);

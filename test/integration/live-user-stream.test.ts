@@ -21,15 +21,7 @@ describe(`order tracking from the user data stream (${databaseKind})`, () => {
   });
   afterAll(async () => L?.close());
 
-  const place = async (payload: Record<string, unknown>) => {
-    const res = await L.h.fillgate.app.inject({
-      method: 'POST',
-      url: '/api/v1/orders',
-      headers: L.user.auth,
-      payload,
-    });
-    return res.json<{ status: string; order_id: string }>();
-  };
+  const place = async (payload: Record<string, unknown>) => (await L.placeOrder(payload)).body;
   const order = (id: string) => L.h.fillgate.read.findOrder(L.user.userId, id);
   const LOOKUPS = [
     'GET /api/v3/order',

@@ -8,6 +8,7 @@ import {
   type ServerHome,
   type ServerProcess,
 } from '../support/server-process.ts';
+import { FROM_SIM_STATUS } from '../support/live-harness.ts';
 import { databaseKind } from '../support/test-database.ts';
 
 /**
@@ -26,15 +27,6 @@ interface OrderJson {
   readonly exchange_order_id: string | null;
   readonly status: OrderStatus;
 }
-
-const SIM_STATUS: Readonly<Record<string, OrderStatus>> = {
-  NEW: 'OPEN',
-  PARTIALLY_FILLED: 'PARTIALLY_FILLED',
-  FILLED: 'FILLED',
-  CANCELED: 'CANCELED',
-  EXPIRED: 'EXPIRED',
-  REJECTED: 'REJECTED',
-};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -186,7 +178,7 @@ describe(`crash test: kill -9 during ${ORDERS} concurrent submissions (${databas
     const disagreements: string[] = [];
     for (const theirs of simOrders) {
       const order = oursByClientId.get(theirs.clientOrderId);
-      const expected = SIM_STATUS[theirs.snapshot.status];
+      const expected = FROM_SIM_STATUS[theirs.snapshot.status];
       if (!order || order.status !== expected || order.exchange_order_id !== String(theirs.orderId)) {
         disagreements.push(
           `${theirs.clientOrderId}: simulator ${theirs.snapshot.status} #${theirs.orderId}, ours ${order?.status ?? 'missing'} #${order?.exchange_order_id ?? '-'}`,

@@ -2,12 +2,33 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RunningSimulator } from '../../sim/binance-simulator.ts';
 import type { FaultSettings } from '../../sim/fault-controller.ts';
+import type { OrderStatus } from '../../src/domain/order-status.ts';
 import { Decimal } from '../../src/domain/decimal.ts';
 import { provisionUser, type ProvisionedUser } from '../../src/execution/provision-user.ts';
 import { NO_RISK_LIMITS } from '../../src/domain/risk-limits.ts';
 import { CcxtBinanceVenue, type CcxtBinanceVenueOptions } from '../../src/venues/ccxt/ccxt-binance-venue.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { startHarness as startSimHarness, type SimHarness } from '../sim/sim-support.ts';
+
+/** The API's answer to `POST /api/v1/orders`. */
+export interface PlacedOrderBody {
+  readonly success: boolean;
+  readonly status: string;
+  readonly order_id: string;
+  readonly exchange_order_id: string | null;
+  readonly reason_code: string | null;
+  readonly message: string;
+}
+
+/** The simulator's order status as ours. */
+export const FROM_SIM_STATUS: Readonly<Record<string, OrderStatus>> = {
+  NEW: 'OPEN',
+  PARTIALLY_FILLED: 'PARTIALLY_FILLED',
+  FILLED: 'FILLED',
+  CANCELED: 'CANCELED',
+  EXPIRED: 'EXPIRED',
+  REJECTED: 'REJECTED',
+};
 
 /** The whole app with a live ccxt venue pointed at the Binance simulator on loopback. */
 export interface LiveHarness {
@@ -18,6 +39,8 @@ export interface LiveHarness {
   readonly user: ProvisionedUser & { auth: { authorization: string } };
   readonly apiKey: string;
   setFaults(faults: FaultSettings): void;
+  /** Places an order as the test user through the API. */
+  placeOrder(payload: Record<string, unknown>): Promise<{ code: number; body: PlacedOrderBody }>;
   close(): Promise<void>;
 }
 
@@ -102,6 +125,15 @@ export async function startLiveHarness(
     apiKey: credentials.apiKey,
     user: { ...provisioned, auth: { authorization: `Bearer ${provisioned.token}` } },
     setFaults: (faults) => sim.faults.set({ ...baseFaults, ...faults }),
+    async placeOrder(payload) {
+      const res = await h.fillgate.app.inject({
+        method: 'POST',
+        url: '/api/v1/orders',
+        headers: { authorization: `Bearer ${provisioned.token}` },
+        payload,
+      });
+      return { code: res.statusCode, body: res.json<PlacedOrderBody>() };
+    },
     async close() {
       await h.close();
       await venue.close();
