@@ -412,7 +412,8 @@ export class RestApi {
     });
     this.add('GET', '/api/v3/myTrades', {
       security: 'SIGNED',
-      weight: 20,
+      // Binance: 20, or 5 for one order's trades.
+      weight: (params) => (params.has('orderId') ? 5 : 20),
       handler: ({ params, account }) => {
         const market = this.market(required(params, 'symbol'), 'spot');
         const orderId = params.get('orderId');

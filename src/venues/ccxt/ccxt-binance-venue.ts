@@ -114,7 +114,8 @@ const MIN_RECV_WINDOW_MS = 50;
 const WEIGHT = {
   order: 1,
   queryOrder: { spot: 4, futures: 1 },
-  trades: { spot: 20, futures: 5 },
+  // One order's trades (we always name the order): spot 5, not the 20 of a whole-symbol query.
+  trades: { spot: 5, futures: 5 },
   openOrders: { spot: 80, futures: 40 },
   openOrdersOfSymbol: { spot: 6, futures: 1 },
   openAlgoOrders: 40,
