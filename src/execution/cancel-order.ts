@@ -72,7 +72,6 @@ export async function cancelOrder(
  * again for a cancel whose outcome was never known while the venue still shows the order working.
  */
 export async function sendCancel(deps: ExecutionDeps, located: OrderRecord): Promise<CancelOutcome> {
-  const orderId = located.id;
   const venue = venueFor(deps, located);
   const rules = venue.market(located.symbol, located.marketType);
   if (!rules)
@@ -85,7 +84,7 @@ export async function sendCancel(deps: ExecutionDeps, located: OrderRecord): Pro
   });
 
   return deps.store.transaction(located.userId, async (uow) => {
-    const order = await lockOwnedOrder(uow, located.accountId, orderId);
+    const order = await lockOwnedOrder(uow, located.accountId, located.id);
     if (answer.kind === 'canceled' || answer.kind === 'already_final') {
       const { order: updated } = await applyVenueSnapshot(
         uow,

@@ -11,9 +11,8 @@ export interface BalanceDifference {
 
 /**
  * Compares the account's ledger with the venue's balances and writes one audit row per asset that
- * differs. The ledger is not overwritten: a difference is either a fee booked in another asset (the
- * ledger books fees in the quote asset), a transfer made outside Fillgate, or a bug, and only an operator
- * can tell which. A difference already reported with the same figures is not reported again.
+ * differs. The ledger is not overwritten: a difference is a transfer or a trade made outside Fillgate, a
+ * fill still being recorded, or a bug, and only an operator can tell which. A difference already reported with the same figures is not reported again.
  */
 export async function compareBalances(
   deps: ExecutionDeps,

@@ -27,21 +27,16 @@ describe(`USD-M positions compared with the venue's (${databaseKind})`, () => {
     );
 
   it('a position changed at the venue behind our back is reported once, naming ours and the venue’s', async () => {
-    const res = await L.h.fillgate.app.inject({
-      method: 'POST',
-      url: '/api/v1/orders',
-      headers: L.user.auth,
-      payload: {
-        account_id: L.user.futuresAccountId,
-        market_type: 'futures',
-        symbol: 'BTCUSDT',
-        side: 'buy',
-        type: 'market',
-        quantity: '0.003',
-        leverage: 5,
-      },
+    const res = await L.placeOrder({
+      account_id: L.user.futuresAccountId,
+      market_type: 'futures',
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.003',
+      leverage: 5,
     });
-    expect(res.json<{ status: string }>().status, res.body).toBe('PLACED');
+    expect(res.body.status, res.body.message).toBe('PLACED');
     expect((await ourPosition())?.quantity.toFixed()).toBe('0.003');
     // Several comparisons with equal positions: nothing to report.
     await L.h.fillgate.reconciler.pass();

@@ -78,21 +78,16 @@ describe(`unknown outcomes resolved from the venue's records (${databaseKind})`,
 
   it('-1007 yet placed: resolved to the venue state without a resend', async () => {
     L.setFaults({ unknownExecution: { placed: 'yes', times: 1, endpoints: ['POST /fapi/v1/order'] } });
-    const res = await L.h.fillgate.app.inject({
-      method: 'POST',
-      url: '/api/v1/orders',
-      headers: L.user.auth,
-      payload: {
-        account_id: L.user.futuresAccountId,
-        market_type: 'futures',
-        symbol: 'ETHUSDT',
-        side: 'sell',
-        type: 'market',
-        quantity: '0.1',
-        leverage: 5,
-      },
+    const res = await L.placeOrder({
+      account_id: L.user.futuresAccountId,
+      market_type: 'futures',
+      symbol: 'ETHUSDT',
+      side: 'sell',
+      type: 'market',
+      quantity: '0.1',
+      leverage: 5,
     });
-    const body = res.json<{ status: string; order_id: string }>();
+    const body = res.body;
     expect(body.status).toBe('FAILED');
     const resolved = await eventually(
       () => order(body.order_id),
@@ -106,21 +101,16 @@ describe(`unknown outcomes resolved from the venue's records (${databaseKind})`,
 
   it('a failed leverage change is a definite rejection: the order itself was never sent', async () => {
     L.setFaults({ errors: [{ status: 503, code: -1001, times: 1, endpoints: ['POST /fapi/v1/leverage'] }] });
-    const res = await L.h.fillgate.app.inject({
-      method: 'POST',
-      url: '/api/v1/orders',
-      headers: L.user.auth,
-      payload: {
-        account_id: L.user.futuresAccountId,
-        market_type: 'futures',
-        symbol: 'BTCUSDT',
-        side: 'buy',
-        type: 'market',
-        quantity: '0.001',
-        leverage: 7,
-      },
+    const res = await L.placeOrder({
+      account_id: L.user.futuresAccountId,
+      market_type: 'futures',
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.001',
+      leverage: 7,
     });
-    const body = res.json<{ status: string; order_id: string; reason_code: string; message: string }>();
+    const body = res.body;
     expect(body).toMatchObject({ status: 'FAILED', reason_code: 'EXCHANGE_ERROR' });
     expect(body.message).toContain('leverage 7x');
     const stored = (await order(body.order_id))!;

@@ -129,7 +129,7 @@ const WEIGHT = {
 /** A working order followed until final: what the venue last told of it, and every fill known so far. */
 interface TrackedOrder {
   readonly ref: OrderRef;
-  readonly executed: string;
+  readonly executed: Decimal;
   readonly status: VenueOrderSnapshot['status'];
   readonly fills: readonly VenueFill[];
 }
@@ -306,9 +306,9 @@ export class CcxtBinanceVenue implements VenuePort {
     }
     const executed = order.filledQuantity;
     // A stale event (an earlier state re-sent) or a duplicate says nothing new.
-    if (executed.lessThan(dec(entry.executed))) return;
+    if (executed.lessThan(entry.executed)) return;
     if (
-      executed.equals(dec(entry.executed)) &&
+      executed.equals(entry.executed) &&
       order.status === entry.status &&
       order.fills.length === entry.fills.length
     ) {
@@ -462,7 +462,7 @@ export class CcxtBinanceVenue implements VenuePort {
       }
     }
     if (ref.marketType === 'futures' && this.algoService.get(ref.clientOrderId) === true) {
-      return this.cancelAlgo(ref);
+      return this.cancelAlgo(ref, rules);
     }
     return this.cancelInEngine(ref, rules, { symbol: ref.symbol, origClientOrderId: ref.clientOrderId });
   }
@@ -471,8 +471,7 @@ export class CcxtBinanceVenue implements VenuePort {
    * Cancels a USD-M conditional order at the algo service. One already triggered is refused there
    * (-20124): the order it placed in the matching engine is then canceled, if it still works.
    */
-  private async cancelAlgo(ref: OrderRef): Promise<VenueCancelResult> {
-    const rules = this.market(ref.symbol, ref.marketType)!;
+  private async cancelAlgo(ref: OrderRef, rules: MarketRules): Promise<VenueCancelResult> {
     const params = { symbol: ref.symbol, clientAlgoId: ref.clientOrderId };
     try {
       await this.retryPolicy.execute(() =>
@@ -859,7 +858,7 @@ export class CcxtBinanceVenue implements VenuePort {
       for (const fill of order.fills) known.set(fill.tradeId, fill);
       this.tracked.set(ref.clientOrderId, {
         ref,
-        executed: order.filledQuantity.toFixed(),
+        executed: order.filledQuantity,
         status: order.status,
         fills: [...known.values()],
       });
@@ -896,7 +895,7 @@ export class CcxtBinanceVenue implements VenuePort {
         }
         for (const entry of entries) {
           const row = open.get(entry.ref.clientOrderId);
-          if (row && dec(text(row, 'executedQty')).toFixed() === entry.executed) continue;
+          if (row && dec(text(row, 'executedQty')).equals(entry.executed)) continue;
           const order = await this.fetchOrder(entry.ref);
           if (!order) {
             this.tracked.delete(entry.ref.clientOrderId);
